@@ -1,0 +1,40 @@
+"""Project-local time (SYS-04): a business day runs midnight to midnight in the project's zone."""
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+DEFAULT_TZ = "Asia/Shanghai"
+
+
+def zone(name: str | None = None) -> ZoneInfo:
+    return ZoneInfo(name or DEFAULT_TZ)
+
+
+def local(now: datetime, tz: str | None = None) -> datetime:
+    """``now`` (aware) seen in the project's zone."""
+    if now.tzinfo is None:
+        raise ValueError("naive datetime: every time in Anchang is timezone-aware")
+    return now.astimezone(zone(tz))
+
+
+def business_day(now: datetime, tz: str | None = None) -> date:
+    return local(now, tz).date()
+
+
+def at(day: date, hhmm: str, tz: str | None = None) -> datetime:
+    """The aware instant of local clock time ``hhmm`` ("08:30" or "08:30:00") on ``day``."""
+    return datetime.combine(day, time.fromisoformat(hhmm), tzinfo=zone(tz))
+
+
+def day_bounds(day: date, tz: str | None = None) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time(0), tzinfo=zone(tz))
+    return start, start + timedelta(days=1)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def parse_instant(text: str) -> datetime:
+    """ISO-8601 with offset; a naive value is read as project-local (Asia/Shanghai)."""
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=zone())
