@@ -11,10 +11,11 @@ class AnchangError(Exception):
     code = "bad_request"
 
     def __init__(self, message, rule=None, field=None):
-        super().__init__(message, rule, field)
+        # nameko serialises args as strings ("None" for None): send "" and read it back as None
+        super().__init__(message, rule or "", field or "")
         self.message = message
-        self.rule = rule
-        self.field = field
+        self.rule = rule or None
+        self.field = field or None
 
     def as_body(self):
         body = {"code": self.code, "rule": self.rule, "message": self.message}

@@ -1,0 +1,185 @@
+"""The gateway: one HTTP API (nameko @http) in front of the four services.
+
+Routes are data (gateway/routes); this class authenticates, matches, forwards by RPC with a
+deadline, and renders answers and errors. It checks the token itself, but every service checks
+it again with the caller's roles: the gateway is not trusted with permissions.
+"""
+import base64
+import json
+import logging
+import pathlib
+
+import eventlet
+from kombu import Connection
+from nameko.dependency_providers import Config
+from nameko.rpc import RpcProxy
+from nameko.web.handlers import http
+from werkzeug.exceptions import MethodNotAllowed, NotFound as RouteNotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Response
+
+from services.common import config as settings
+from services.common.errors import NotFound, Unavailable, BadRequest, Forbidden
+from services.common.identity import issue_token, verify_token
+from services.common.rpc import call
+from services.common.schemas import load
+from services.common.timeutil import utcnow
+
+from . import openapi
+from .errors import error_response, from_exception
+from .routes import all_routes
+from .routes.platform import SERVICE_NAMES
+
+log = logging.getLogger("gateway")
+STATIC = pathlib.Path(__file__).parent / "static"
+ROUTES = all_routes()
+URL_MAP = Map([Rule(r.path, endpoint=r, methods=[r.method]) for r in ROUTES])
+TOKEN_TTL = int(settings.setting("TOKEN_TTL_SECONDS", None, "43200"))
+
+
+def json_response(data, status=200):
+    return Response(json.dumps(data, ensure_ascii=False, default=str), status=status,
+                    mimetype="application/json")
+
+
+class GatewayService:
+    name = "gateway"
+    config = Config()
+    attendance = RpcProxy("attendance")
+    reception = RpcProxy("reception")
+    clients = RpcProxy("clients")
+    materials = RpcProxy("materials")
+
+    # -- HTTP entrypoints ------------------------------------------------------------------
+    @http("GET,POST,PUT,PATCH,DELETE", "/v1/<path:path>")
+    def api(self, request, path):
+        try:
+            route, values = URL_MAP.bind("localhost").match(request.path, request.method)
+        except RouteNotFound:
+            return error_response(404, "not_found", f"no route {request.method} {request.path}")
+        except MethodNotAllowed as exc:
+            return error_response(405, "method_not_allowed",
+                                  f"{request.path} allows {', '.join(exc.valid_methods)}")
+        try:
+            token = self._token(request) if route.auth else None
+            body = self._body(request) if route.sends_body else None
+            query = {k: request.args.get(k) for k in route.query if k in request.args}
+            if route.handler:
+                result = getattr(self, route.handler)(route, token, values, body, query)
+            else:
+                args = [token, *values.values()]
+                if route.sends_body:
+                    args.append(body)
+                if route.query:
+                    args.append(query)
+                result = self._rpc(route.service, route.rpc, *args)
+            if isinstance(result, Response):
+                return result
+            if route.download:
+                return self._download(result)
+            return json_response(result, route.status)
+        except Exception as exc:  # every failure is rendered, never raised to nameko
+            return from_exception(exc)
+
+    @http("GET", "/docs")
+    def docs(self, request):
+        return Response((STATIC / "docs.html").read_text(encoding="utf-8"), mimetype="text/html")
+
+    @http("GET", "/")
+    def index(self, request):
+        return Response(status=302, headers={"Location": "/docs"})
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _secret(self):
+        return settings.jwt_secret(self.config)
+
+    def _token(self, request):
+        header = request.headers.get("Authorization", "")
+        token = header[7:].strip() if header.lower().startswith("bearer ") else None
+        verify_token(token, self._secret())  # 401 here; each service verifies again
+        return token
+
+    @staticmethod
+    def _body(request):
+        raw = request.get_data(as_text=True)  # whatever the Content-Type says, the body is JSON
+        if not raw.strip():
+            return {}
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            raise BadRequest("the request body is not valid JSON", field="body")
+        if not isinstance(body, dict):
+            raise BadRequest("the request body must be a JSON object", field="body")
+        return body
+
+    def _rpc(self, service, method, *args, timeout=None):
+        return call(getattr(self, service), method, *args,
+                    timeout=timeout or settings.rpc_timeout(self.config))
+
+    @staticmethod
+    def _download(result):
+        return Response(base64.b64decode(result["content_b64"]), mimetype=result["content_type"],
+                        headers={"Content-Disposition":
+                                 f'attachment; filename="{result["filename"]}"'})
+
+    # -- routes the gateway answers itself -----------------------------------------------
+    def login(self, route, token, values, body, query):
+        data = load(route.body, body)
+        person = self._rpc("attendance", "authenticate", data["username"], data["password"])
+        now = utcnow()
+        return {"token": issue_token(person, self._secret(), TOKEN_TTL, now),
+                "expires_at": (now.timestamp() + TOKEN_TTL), "person": person}
+
+    def health(self, route, token, values, body, query):
+        report = {"broker": self._broker_state()}
+        pile = eventlet.GreenPile()
+        for name in SERVICE_NAMES:
+            pile.spawn(self._service_state, name)
+        report.update(zip(SERVICE_NAMES, pile))
+        down = [name for name, state in report.items() if state != "up"]
+        if down:
+            return error_response(503, "unavailable", f"down: {', '.join(down)}",
+                                  services=report)
+        return json_response({"status": "up", "services": report})
+
+    def _service_state(self, name):
+        try:
+            self._rpc(name, "health", timeout=float(self.config.get("HEALTH_TIMEOUT", 3)))
+            return "up"
+        except Exception as exc:
+            log.warning("health: %s is down: %s", name, exc)
+            return "down"
+
+    def _broker_state(self):
+        try:
+            with Connection(settings.amqp_uri(self.config), connect_timeout=2) as conn:
+                conn.ensure_connection(max_retries=1)
+            return "up"
+        except Exception:
+            return "down"
+
+    def openapi(self, route, token, values, body, query):
+        return openapi.document(ROUTES)
+
+    def set_clock(self, route, token, values, body, query):
+        if not settings.clock_control(self.config):
+            raise NotFound("no route PUT /v1/admin/clock (CLOCK_CONTROL is off)", rule="SYS-04")
+        data = load(route.body, body)
+        return self._fan_out_clock(token, data["now"])
+
+    def clear_clock(self, route, token, values, body, query):
+        if not settings.clock_control(self.config):
+            raise NotFound("no route DELETE /v1/admin/clock (CLOCK_CONTROL is off)",
+                           rule="SYS-04")
+        return self._fan_out_clock(token, None)
+
+    def _fan_out_clock(self, token, now):
+        caller = verify_token(token, self._secret())
+        if not caller.has("admin", "manager"):
+            raise Forbidden("only admin or manager may set the clock", rule="SYS-04")
+        return {name: self._rpc(name, "set_clock", token, now)["now"] for name in SERVICE_NAMES}
+
+    def change_policy(self, route, token, values, body, query):
+        data = load(route.body, body)
+        return self._rpc(route.service, "set_policy", token, values["project_id"],
+                         data["changes"], data["reason"])

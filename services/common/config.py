@@ -1,0 +1,54 @@
+"""Configuration from the environment, overridable by a nameko config dict (tests do that).
+
+<NAME>_DATABASE_URL   per service, default SQLite var/<name>.db
+AMQP_URI              the broker, default amqp://guest:guest@localhost:5672/
+JWT_SECRET            shared by the gateway (signs) and every service (verifies)
+CLOCK_CONTROL=1       lets the gateway set every service's clock (tests and demos only)
+RPC_TIMEOUT           seconds before an RPC is answered with 503
+"""
+import os
+import pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+DEV_SECRET = "anchang-dev-secret-change-me-in-production"
+
+
+def setting(name, config=None, default=None):
+    if config and name in config:
+        return config[name]
+    return os.environ.get(name, default)
+
+
+def database_url(service, config=None):
+    if config and config.get("DATABASE_URL"):
+        return config["DATABASE_URL"]
+    url = os.environ.get(f"{service.upper()}_DATABASE_URL")
+    if url:
+        return url
+    var = pathlib.Path(os.environ.get("ANCHANG_VAR", ROOT / "var"))
+    var.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{var / (service + '.db')}"
+
+
+def amqp_uri(config=None):
+    return setting("AMQP_URI", config, "amqp://guest:guest@localhost:5672/")
+
+
+def jwt_secret(config=None):
+    return setting("JWT_SECRET", config, DEV_SECRET)
+
+
+def clock_control(config=None):
+    return str(setting("CLOCK_CONTROL", config, "0")).lower() in ("1", "true", "yes")
+
+
+def rpc_timeout(config=None):
+    return float(setting("RPC_TIMEOUT", config, "10"))
+
+
+def relay_interval(config=None):
+    return float(setting("OUTBOX_RELAY_INTERVAL", config, "0.2"))
+
+
+def relay_enabled(config=None):
+    return str(setting("OUTBOX_RELAY", config, "1")).lower() not in ("0", "false", "no")

@@ -1,0 +1,108 @@
+"""Who is calling (SYS-02). The gateway signs a JWT at login; every RPC carries that token and
+each service verifies it itself, so a service never trusts that the gateway checked."""
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import jwt
+from nameko.extensions import DependencyProvider
+
+from .config import jwt_secret
+from .errors import Forbidden, Unauthorized
+from .timeutil import utcnow
+
+ROLES = ("consultant", "supervisor", "manager", "clerk", "receptionist", "channel_agent",
+         "storekeeper", "admin")
+ISSUER = "anchang"
+ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True)
+class Caller:
+    person_id: int | None
+    project_id: int | None
+    roles: frozenset = field(default_factory=frozenset)
+    name: str = ""
+
+    @property
+    def is_admin(self):
+        return "admin" in self.roles
+
+    @property
+    def is_service(self):
+        return "service" in self.roles
+
+    def has(self, *roles):
+        return bool(self.roles & set(roles)) or self.is_admin or self.is_service
+
+    def require(self, *roles, action="do this"):
+        if not self.has(*roles):
+            raise Forbidden(f"only {' or '.join(roles)} may {action}", rule="SYS-02")
+        return self
+
+    def require_project(self, project_id):
+        """Everyone but an admin (or a service) acts only inside their own project."""
+        if self.is_admin or self.is_service:
+            return self
+        if project_id is None or int(project_id) != self.project_id:
+            raise Forbidden("you act only inside your own project", rule="SYS-02")
+        return self
+
+    def require_self(self, person_id, *overriding_roles, action="act for someone else"):
+        """A consultant acts only for themself; ``overriding_roles`` may act for others."""
+        if person_id == self.person_id or self.has(*overriding_roles):
+            return self
+        raise Forbidden(f"you may not {action}", rule="SYS-02")
+
+    def as_actor(self):
+        return {"person_id": self.person_id, "name": self.name, "roles": sorted(self.roles)}
+
+
+def issue_token(person, secret, ttl_seconds=3600, now=None):
+    now = now or utcnow()
+    claims = {"sub": str(person["id"]), "project_id": person.get("project_id"),
+              "roles": sorted(person.get("roles", [])), "name": person.get("name", ""),
+              "iss": ISSUER, "iat": now, "exp": now + timedelta(seconds=ttl_seconds)}
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def verify_token(token, secret):
+    if not token:
+        raise Unauthorized("a bearer token is required", rule="SYS-02")
+    try:
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER,
+                            options={"require": ["exp", "iat", "sub"]})
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("the token has expired: log in again", rule="SYS-02")
+    except jwt.PyJWTError:
+        raise Unauthorized("the token is not valid", rule="SYS-02")
+    sub = claims["sub"]
+    return Caller(person_id=None if sub.startswith("service:") else int(sub),
+                  project_id=claims.get("project_id"), roles=frozenset(claims.get("roles", [])),
+                  name=claims.get("name", ""))
+
+
+def service_token(service_name, secret, ttl_seconds=3600):
+    return issue_token({"id": f"service:{service_name}", "roles": ["service"],
+                        "name": service_name}, secret, ttl_seconds)
+
+
+class Auth(DependencyProvider):
+    """``self.auth.caller(token)`` → Caller (or 401); ``self.auth.service_token()`` for the
+    service's own RPCs to other services."""
+
+    def setup(self):
+        self.secret = jwt_secret(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return _AuthApi(self.secret, self.container.service_name)
+
+
+class _AuthApi:
+    def __init__(self, secret, service_name):
+        self.secret, self.service_name = secret, service_name
+
+    def caller(self, token):
+        return verify_token(token, self.secret)
+
+    def service_token(self):
+        return service_token(self.service_name, self.secret)

@@ -1,0 +1,46 @@
+"""Tables every service carries beside its own: outbox, processed events, clock, policy.
+
+They are generic plumbing (no domain): each service installs them on its own MetaData so that
+its Alembic history and its database stay its own.
+"""
+from types import SimpleNamespace
+
+from .types import UtcDateTime
+from sqlalchemy import (JSON, BigInteger, Column, Integer, String, Table, Text,
+                        UniqueConstraint)
+
+
+def install_kit(metadata):
+    # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT.
+    big_id = BigInteger().with_variant(Integer(), "sqlite")
+    outbox = Table(
+        "outbox", metadata,
+        Column("id", big_id, primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("event_type", String(80), nullable=False),
+        Column("payload", JSON, nullable=False),
+        Column("created_at", UtcDateTime(), nullable=False),
+        Column("sent_at", UtcDateTime(), nullable=True, index=True),
+    )
+    processed = Table(
+        "processed_events", metadata,
+        Column("event_id", String(36), primary_key=True),
+        Column("handler", String(120), primary_key=True),
+        Column("processed_at", UtcDateTime(), nullable=False),
+    )
+    clock = Table(
+        "clock_setting", metadata,
+        Column("id", Integer, primary_key=True),
+        Column("now", UtcDateTime(), nullable=True),
+    )
+    policy = Table(
+        "policy_setting", metadata,
+        Column("project_id", Integer, nullable=False),
+        Column("key", String(80), nullable=False),
+        Column("value", JSON, nullable=False),
+        Column("changed_by", Integer, nullable=True),
+        Column("changed_at", UtcDateTime(), nullable=True),
+        Column("reason", Text, nullable=True),
+        UniqueConstraint("project_id", "key", name="uq_policy_project_key"),
+    )
+    return SimpleNamespace(outbox=outbox, processed=processed, clock=clock, policy=policy)

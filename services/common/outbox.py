@@ -1,0 +1,64 @@
+"""Transactional outbox (no lost facts).
+
+``emit`` writes the event into the same session as the state change, so both commit or neither
+does. ``relay`` (run by a nameko timer in every service) publishes unsent rows in order through
+nameko's EventDispatcher, which uses publisher confirms, and marks them sent. A crash between
+publish and mark re-sends the event later: handlers dedupe by ``event_id`` (see ``inbox``).
+"""
+import logging
+import uuid
+
+from sqlalchemy import select, update
+
+from .db import is_postgres
+from .timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def emit(session, event_type, *, now, project_id, actor, rule, reason, **fact):
+    """Queue ``event_type`` in the caller's transaction. ``fact`` must never hold a full phone
+    number (CLI-14): events carry customer ids."""
+    kit = session.info["kit"]
+    payload = {
+        "event_id": str(uuid.uuid4()),
+        "event_type": event_type,
+        "source": session.info.get("service"),
+        "occurred_at": now.isoformat(),
+        "project_id": project_id,
+        "actor": actor,
+        "rule": rule,
+        "reason": reason,
+        **fact,
+    }
+    session.execute(kit.outbox.insert().values(
+        event_id=payload["event_id"], event_type=event_type, payload=payload,
+        created_at=utcnow(), sent_at=None))
+    return payload
+
+
+def relay(engine, kit, dispatch, batch=200):
+    """Publish unsent outbox rows in order; returns how many were published."""
+    sent = 0
+    with engine.begin() as conn:
+        query = (select(kit.outbox.c.id, kit.outbox.c.event_type, kit.outbox.c.payload)
+                 .where(kit.outbox.c.sent_at.is_(None))
+                 .order_by(kit.outbox.c.id).limit(batch))
+        if is_postgres(conn):
+            # two instances of a service never publish the same row at the same time
+            query = query.with_for_update(skip_locked=True)
+        for row in conn.execute(query).all():
+            dispatch(row.event_type, row.payload)
+            conn.execute(update(kit.outbox).where(kit.outbox.c.id == row.id)
+                         .values(sent_at=utcnow()))
+            sent += 1
+    if sent:
+        log.debug("outbox relay published %d event(s)", sent)
+    return sent
+
+
+def pending(engine, kit):
+    with engine.connect() as conn:
+        return conn.execute(select(kit.outbox.c.payload)
+                            .where(kit.outbox.c.sent_at.is_(None))
+                            .order_by(kit.outbox.c.id)).scalars().all()

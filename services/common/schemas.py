@@ -1,0 +1,26 @@
+"""marshmallow base: unknown fields are rejected, and a failed load becomes a 422 that names
+the fields."""
+from marshmallow import RAISE, Schema as _Schema, ValidationError
+
+from .errors import Unprocessable
+
+
+class Schema(_Schema):
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+def load(schema, data, rule=None, **kwargs):
+    if not isinstance(schema, _Schema):
+        schema = schema()
+    if data is None:
+        data = {}
+    try:
+        return schema.load(data, **kwargs)
+    except ValidationError as exc:
+        messages = exc.normalized_messages()
+        fields = sorted(str(k) for k in messages) if isinstance(messages, dict) else []
+        detail = "; ".join(f"{k}: {' '.join(map(str, v)) if isinstance(v, list) else v}"
+                           for k, v in messages.items()) if isinstance(messages, dict) else str(messages)
+        raise Unprocessable(f"invalid input: {detail}", rule=rule, field=",".join(fields) or None)

@@ -1,0 +1,73 @@
+"""What every nameko service has: health, clock control, policy, and the outbox relay.
+
+A service class inherits ``ServiceKit`` and declares ``db = Database(KIT)``,
+``clock = Clock(KIT)`` and ``policy_defaults``; nameko finds the inherited entrypoints.
+"""
+import logging
+
+from nameko.dependency_providers import Config
+from nameko.events import EventDispatcher
+import functools
+
+from nameko.rpc import rpc as nameko_rpc
+from nameko.timer import timer
+from sqlalchemy import text
+
+from . import outbox, policy
+from .config import relay_enabled, relay_interval
+from .errors import AnchangError, NotFound
+from .identity import Auth
+from .timeutil import parse_instant
+
+log = logging.getLogger(__name__)
+
+# Refusals are expected answers, not failures: nameko logs them as warnings, not errors.
+rpc = functools.partial(nameko_rpc, expected_exceptions=AnchangError)
+
+RELAY_INTERVAL = relay_interval()
+
+
+class ServiceKit:
+    auth = Auth()
+    config = Config()
+    dispatch = EventDispatcher()
+    policy_defaults: dict = {}
+
+    @rpc
+    def health(self):
+        self.db.execute(text("SELECT 1"))
+        return {"service": self.name, "status": "up", "now": self.clock.now().isoformat()}
+
+    @rpc
+    def set_clock(self, token, now=None):
+        caller = self.auth.caller(token)
+        if not self.clock.controlled:
+            raise NotFound("clock control is off (CLOCK_CONTROL=1 turns it on)", rule="SYS-04")
+        caller.require("admin", "manager", action="set the clock")
+        self.clock.set(parse_instant(now) if now else None)
+        return {"service": self.name, "now": self.clock.now().isoformat()}
+
+    @rpc
+    def get_policy(self, token, project_id):
+        self.auth.caller(token).require_project(project_id)
+        return policy.read(self.db, project_id, self.policy_defaults)
+
+    @rpc
+    def set_policy(self, token, project_id, changes, reason=None):
+        caller = self.auth.caller(token).require_project(project_id)
+        caller.require("manager", action="change policy (SYS-03)")
+        values = policy.change(self.db, project_id, self.policy_defaults, changes,
+                               caller.person_id, reason)
+        outbox.emit(self.db, "policy_changed", now=self.clock.now(), project_id=project_id,
+                    actor=caller.as_actor(), rule="SYS-03",
+                    reason=reason or "policy changed by a manager", changes=changes)
+        self.db.commit()
+        return values
+
+    def policy(self, project_id):
+        return policy.read(self.db, project_id, self.policy_defaults)
+
+    @timer(interval=RELAY_INTERVAL)
+    def relay_outbox(self):
+        if relay_enabled(self.config):
+            outbox.relay(self.db.get_bind(), self.db.info["kit"], self.dispatch)
