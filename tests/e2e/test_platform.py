@@ -1,0 +1,154 @@
+"""The platform through the gateway with requests: login and tokens, roles, errors, health,
+OpenAPI, clock control (SYS-02, SYS-03, SYS-04)."""
+import time
+
+import jwt
+import pytest
+import requests
+
+from tests.helpers import SECRET, token
+from tests.stack import Stack
+
+
+def error_of(response):
+    body = response.json()
+    assert set(body["error"]) >= {"code", "rule", "message"}, body
+    return body["error"]
+
+
+def test_login_returns_a_signed_token(stack):
+    r = stack.api("POST", "/v1/auth/login", json={"username": "manager", "password": "anchang-demo"})
+    assert r.status_code == 200
+    claims = jwt.decode(r.json()["token"], SECRET, algorithms=["HS256"], issuer="anchang")
+    assert claims["roles"] == ["manager"] and claims["project_id"] == 1
+    assert claims["exp"] > time.time()
+
+
+def test_wrong_password_is_401(stack):
+    r = stack.api("POST", "/v1/auth/login", json={"username": "manager", "password": "nope"})
+    assert r.status_code == 401 and error_of(r)["rule"] == "SYS-02"
+
+
+@pytest.mark.parametrize("header", [None, "Bearer not-a-token", "Basic abc"])
+def test_missing_or_malformed_token_is_401(stack, header):
+    r = stack.api("GET", "/v1/projects/1/staff", headers={"Authorization": header} if header else {})
+    assert r.status_code == 401 and error_of(r)["code"] == "unauthorized"
+
+
+def test_expired_and_forged_tokens_are_401(stack):
+    expired = token(person_id=2, roles=("manager",), ttl=-10)
+    r = stack.api("GET", "/v1/projects/1/staff", token=expired)
+    assert r.status_code == 401 and "expired" in error_of(r)["message"]
+    forged = jwt.encode({"sub": "2", "roles": ["admin"], "iss": "anchang", "iat": time.time(),
+                         "exp": time.time() + 600}, "someone-elses-secret-0123456789abcdef",
+                        algorithm="HS256")
+    r = stack.api("GET", "/v1/projects/1/staff", token=forged)
+    assert r.status_code == 401
+
+
+def test_consultant_may_not_add_staff_403(stack):
+    r = stack.api("POST", "/v1/projects/1/staff", user="li",
+                  json={"username": "newbie", "name": "N", "password": "password1",
+                        "roles": ["consultant"]})
+    assert r.status_code == 403 and error_of(r)["rule"] == "SYS-02"
+
+
+def test_manager_adds_staff_and_sets_roles(stack):
+    r = stack.api("POST", "/v1/projects/1/staff", user="manager",
+                  json={"username": "e2e_new", "name": "新人 New", "password": "password1",
+                        "roles": ["consultant"]})
+    assert r.status_code == 201, r.text
+    person = r.json()
+    r = stack.api("PUT", f"/v1/staff/{person['id']}/roles", user="manager",
+                  json={"roles": ["consultant", "supervisor"]})
+    assert r.status_code == 200 and r.json()["roles"] == ["consultant", "supervisor"]
+    r = stack.api("POST", "/v1/projects/1/staff", user="manager",
+                  json={"username": "e2e_new", "name": "again", "password": "password1",
+                        "roles": ["consultant"]})
+    assert r.status_code == 409 and error_of(r)["field"] == "username"
+
+
+def test_unknown_field_is_422_naming_it(stack):
+    r = stack.api("POST", "/v1/projects/1/staff", user="manager",
+                  json={"username": "x2", "name": "X", "password": "password1",
+                        "roles": ["consultant"], "salary": 1})
+    assert r.status_code == 422 and error_of(r)["field"] == "salary"
+
+
+def test_bad_json_is_400(stack):
+    r = stack.api("POST", "/v1/projects/1/staff", user="manager", data="{not json",
+                  headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and error_of(r)["field"] == "body"
+
+
+def test_missing_staff_member_is_404(stack):
+    r = stack.api("GET", "/v1/staff/999999", user="manager")
+    assert r.status_code == 404 and error_of(r)["field"] == "person_id"
+
+
+def test_unknown_route_is_404_json(stack):
+    r = stack.api("GET", "/v1/nothing-here", user="manager")
+    assert r.status_code == 404 and error_of(r)["code"] == "not_found"
+
+
+def test_health_up(stack):
+    r = stack.api("GET", "/v1/health")
+    assert r.status_code == 200
+    assert r.json()["services"] == {"broker": "up", "attendance": "up", "reception": "up",
+                                    "clients": "up", "materials": "up"}
+
+
+def test_stopped_service_gives_503_not_a_hang(stack, stopped):
+    stopped("clients")
+    started = time.monotonic()
+    r = stack.api("GET", "/v1/projects/1/policy/clients", user="manager")
+    assert r.status_code == 503 and error_of(r)["code"] == "unavailable"
+    assert time.monotonic() - started < 15
+    r = stack.api("GET", "/v1/health")
+    assert r.status_code == 503
+    assert r.json()["services"]["clients"] == "down"
+    assert r.json()["services"]["attendance"] == "up"
+    assert "clients" in error_of(r)["message"]
+
+
+def test_policy_is_read_and_changed_by_a_manager_only(stack):
+    r = stack.api("GET", "/v1/projects/1/policy/attendance", user="li")
+    assert r.status_code == 200
+    r = stack.api("PATCH", "/v1/projects/1/policy/attendance", user="li",
+                  json={"changes": {"nothing": 1}})
+    assert r.status_code == 403
+    r = stack.api("PATCH", "/v1/projects/1/policy/attendance", user="manager",
+                  json={"changes": {"no_such_policy": 1}})
+    assert r.status_code == 422 and error_of(r)["rule"] == "SYS-03"
+
+
+def test_openapi_and_docs_page(stack):
+    spec = stack.api("GET", "/v1/openapi.json").json()
+    assert spec["openapi"].startswith("3.")
+    assert "post" in spec["paths"]["/v1/projects/{project_id}/staff"]
+    body = spec["paths"]["/v1/projects/{project_id}/staff"]["post"]["requestBody"]
+    assert body["content"]["application/json"]["schema"]["$ref"].endswith("/StaffIn")
+    assert "StaffIn" in spec["components"]["schemas"]
+    page = requests.get(stack.url + "/docs", timeout=10)
+    assert page.status_code == 200 and "openapi.json" in page.text
+
+
+def test_clock_is_set_and_cleared_for_every_service(stack):
+    """SYS-04: with CLOCK_CONTROL=1 one call sets every service's clock."""
+    now = stack.set_clock("2026-03-02T08:30:00+08:00")
+    assert set(now) == {"attendance", "reception", "clients", "materials"}
+    assert all(v.startswith("2026-03-02T00:30:00") for v in now.values())
+    r = stack.api("PUT", "/v1/admin/clock", user="li", json={"now": "2026-03-02T08:30:00"})
+    assert r.status_code == 403
+    r = stack.api("DELETE", "/v1/admin/clock", user="manager")
+    assert r.status_code == 200 and not any(v.startswith("2026-03-02") for v in r.json().values())
+
+
+def test_clock_routes_are_404_without_clock_control():
+    s = Stack(clock_control=False)
+    s.start()
+    try:
+        r = s.api("PUT", "/v1/admin/clock", user="manager", json={"now": "2026-03-02T08:30:00"})
+        assert r.status_code == 404 and error_of(r)["rule"] == "SYS-04"
+    finally:
+        s.stop()

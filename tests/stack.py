@@ -1,0 +1,120 @@
+"""The whole platform as real processes (`nameko run`, as deploy/Procfile runs them) on a
+throw-away RabbitMQ vhost and throw-away databases, for end-to-end tests and benchmarks."""
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import uuid
+
+import requests
+
+from tests.helpers import SECRET, eventually
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+MGMT = os.environ.get("RABBIT_MGMT_URI", "http://127.0.0.1:15672")
+PROCESSES = {
+    "attendance": "services.attendance.service:AttendanceService",
+    "reception": "services.reception.service:ReceptionService",
+    "clients": "services.clients.service:ClientsService",
+    "materials": "services.materials.service:MaterialsService",
+    "gateway": "gateway.service:GatewayService",
+}
+DEMO_PASSWORD = "anchang-demo"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Stack:
+    def __init__(self, clock_control=True, database_urls=None, **env):
+        self.vhost = "anchang_test_" + uuid.uuid4().hex[:10]
+        self.var = pathlib.Path(tempfile.mkdtemp(prefix="anchang-e2e-"))
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.procs = {}
+        self.logs = {}
+        self.env = dict(os.environ, AMQP_URI=f"amqp://guest:guest@127.0.0.1:5672/{self.vhost}",
+                        ANCHANG_VAR=str(self.var), GATEWAY_PORT=str(self.port),
+                        GATEWAY_HOST="127.0.0.1", JWT_SECRET=SECRET,
+                        CLOCK_CONTROL="1" if clock_control else "0", RPC_TIMEOUT="4",
+                        OUTBOX_RELAY_INTERVAL="0.05", PYTHONWARNINGS="ignore", **env)
+        for name, url in (database_urls or {}).items():
+            self.env[f"{name.upper()}_DATABASE_URL"] = url
+        self._tokens = {}
+
+    # -- life cycle ------------------------------------------------------------------------
+    def start(self):
+        requests.put(f"{MGMT}/api/vhosts/{self.vhost}", auth=("guest", "guest"), timeout=10)
+        requests.put(f"{MGMT}/api/permissions/{self.vhost}/guest", auth=("guest", "guest"),
+                     json={"configure": ".*", "write": ".*", "read": ".*"}, timeout=10)
+        self.run([sys.executable, "-m", "services.common.migrate", "upgrade", "all"])
+        self.run([sys.executable, "-m", "services.attendance.cli", "seed-demo"])
+        for name in PROCESSES:
+            self.start_process(name)
+        self.wait_healthy()
+        return self
+
+    def run(self, argv):
+        subprocess.run(argv, cwd=ROOT, env=self.env, check=True, stdout=subprocess.DEVNULL)
+
+    def start_process(self, name, **env):
+        log = open(self.var / f"{name}.log", "ab")
+        self.logs[name] = log
+        self.procs[name] = subprocess.Popen(
+            [sys.executable, "-m", "nameko", "run", "--config", "deploy/nameko.yml",
+             PROCESSES[name]], cwd=ROOT, env=dict(self.env, **env), stdout=log,
+            stderr=subprocess.STDOUT)
+
+    def stop_process(self, name, sig=signal.SIGTERM):
+        proc = self.procs.pop(name)
+        proc.send_signal(sig)
+        proc.wait(timeout=20)
+
+    def wait_healthy(self, timeout=60):
+        def healthy():
+            try:
+                return requests.get(self.url + "/v1/health", timeout=5).status_code == 200
+            except requests.RequestException:
+                return False
+        eventually(healthy, timeout=timeout, interval=0.2, message="the stack did not get healthy")
+
+    def stop(self):
+        for name in list(self.procs):
+            try:
+                self.stop_process(name)
+            except Exception:
+                self.procs.get(name) and self.procs[name].kill()
+        requests.delete(f"{MGMT}/api/vhosts/{self.vhost}", auth=("guest", "guest"), timeout=10)
+
+    def log(self, name):
+        return (self.var / f"{name}.log").read_text(errors="replace")
+
+    # -- HTTP ------------------------------------------------------------------------------
+    def login(self, username, password=DEMO_PASSWORD):
+        if username not in self._tokens:
+            r = requests.post(self.url + "/v1/auth/login",
+                              json={"username": username, "password": password}, timeout=10)
+            assert r.status_code == 200, r.text
+            self._tokens[username] = r.json()["token"]
+        return self._tokens[username]
+
+    def api(self, method, path, user=None, token=None, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if user or token:
+            headers["Authorization"] = f"Bearer {token or self.login(user)}"
+        return requests.request(method, self.url + path, headers=headers, timeout=30, **kwargs)
+
+    def staff_id(self, username):
+        staff = self.api("GET", "/v1/projects/1/staff", user="manager").json()
+        return next(p["id"] for p in staff if p["username"] == username)
+
+    def set_clock(self, iso):
+        r = self.api("PUT", "/v1/admin/clock", user="manager", json={"now": iso})
+        assert r.status_code == 200, r.text
+        return r.json()
