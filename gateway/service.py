@@ -158,6 +158,9 @@ class GatewayService:
         except Exception:
             return "down"
 
+    def ping(self, route, token, values, body, query):
+        return self._rpc("attendance", "health")
+
     def openapi(self, route, token, values, body, query):
         return openapi.document(ROUTES)
 

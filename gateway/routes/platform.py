@@ -23,6 +23,8 @@ ROUTES = [
           handler="login", body=att.LoginIn, response=att.LoginOut, auth=False, rules=("SYS-02",)),
     Route("GET", "/v1/health", "Each service and the broker; 503 naming what is down", "platform",
           handler="health", auth=False),
+    Route("GET", "/v1/ping", "One RPC round trip to attendance (latency baseline)", "platform",
+          handler="ping", auth=False),
     Route("GET", "/v1/openapi.json", "This API as OpenAPI 3", "platform", handler="openapi",
           auth=False),
     Route("PUT", "/v1/admin/clock", "Freeze every service's clock (only with CLOCK_CONTROL=1)",
