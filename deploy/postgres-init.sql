@@ -1,0 +1,4 @@
+CREATE DATABASE attendance;
+CREATE DATABASE reception;
+CREATE DATABASE clients;
+CREATE DATABASE materials;
