@@ -48,6 +48,12 @@ ROUTES = [
           rules=("SYS-02",)),
 ]
 
+# SYS-01: "why?" about any subject a service decided on
+for _name in SERVICE_NAMES:
+    ROUTES.append(Route("GET", f"/v1/why/{_name}/<subject_type>/<subject_id>",
+                        f"Why: the chain of {_name} rule decisions about one subject", "why",
+                        service=_name, rpc="why", rules=("SYS-01",)))
+
 # SYS-03: every service's policy is read and changed the same way.
 for _name in SERVICE_NAMES:
     ROUTES += [

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from .types import UtcDateTime
 from sqlalchemy import (JSON, BigInteger, Column, Integer, String, Table, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, Index)
 
 
 def install_kit(metadata):
@@ -43,4 +43,20 @@ def install_kit(metadata):
         Column("reason", Text, nullable=True),
         UniqueConstraint("project_id", "key", name="uq_policy_project_key"),
     )
-    return SimpleNamespace(outbox=outbox, processed=processed, clock=clock, policy=policy)
+    # SYS-01: every decision a rule made, by subject, so "why?" returns the chain of records
+    decisions = Table(
+        "decision_log", metadata,
+        Column("id", big_id, primary_key=True, autoincrement=True),
+        Column("project_id", Integer, nullable=True, index=True),
+        Column("subject_type", String(40), nullable=False),
+        Column("subject_id", String(64), nullable=False),
+        Column("rule", String(16), nullable=False),
+        Column("outcome", String(40), nullable=False),
+        Column("reason", Text, nullable=False),
+        Column("data", JSON, nullable=True),
+        Column("actor_id", Integer, nullable=True),
+        Column("at", UtcDateTime(), nullable=False),
+        Index("ix_decision_subject", "subject_type", "subject_id"),
+    )
+    return SimpleNamespace(outbox=outbox, processed=processed, clock=clock, policy=policy,
+                           decisions=decisions)

@@ -13,7 +13,7 @@ from nameko.rpc import rpc as nameko_rpc
 from nameko.timer import timer
 from sqlalchemy import text
 
-from . import outbox, policy
+from . import outbox, policy, why
 from .config import relay_enabled, relay_interval
 from .errors import AnchangError, NotFound
 from .identity import Auth
@@ -63,6 +63,18 @@ class ServiceKit:
                     reason=reason or "policy changed by a manager", changes=changes)
         self.db.commit()
         return values
+
+    @rpc
+    def why(self, token, subject_type, subject_id):
+        """SYS-01: the chain of rule decisions about one subject, oldest first."""
+        caller = self.auth.caller(token)
+        records = why.chain(self.db, subject_type, subject_id,
+                            None if caller.is_admin or caller.is_service else caller.project_id)
+        if not records:
+            raise NotFound(f"no decisions recorded about {subject_type} {subject_id}",
+                           rule="SYS-01", field="subject_id")
+        return {"subject_type": subject_type, "subject_id": str(subject_id),
+                "decisions": records}
 
     def policy(self, project_id):
         return policy.read(self.db, project_id, self.policy_defaults)

@@ -154,3 +154,36 @@ def test_inbox_processes_each_event_once(session):
     handler.handle({"event_id": "e2"})
     assert handler.calls == ["e1", "e2"]
     assert len(session.execute(select(KIT.processed)).all()) == 2
+
+
+def test_why_returns_the_chain_of_decisions(session):
+    """SYS-01: decisions about a subject come back oldest first with rule and reason."""
+    from services.common import why
+    why.record(session, allow("REC-01", "Li has the fewest marks", "assigned", marks=1),
+               subject_type="walk_in", subject_id=7, now=NOW, project_id=1, actor_id=3)
+    why.record(session, refuse("REC-04", "Li was not at the desk", "forfeited"),
+               subject_type="walk_in", subject_id=7, now=NOW, project_id=1)
+    why.record(session, allow("REC-01", "other"), subject_type="walk_in", subject_id=8, now=NOW,
+               project_id=1)
+    chain = why.chain(session, "walk_in", 7)
+    assert [c["rule"] for c in chain] == ["REC-01", "REC-04"]
+    assert chain[0]["data"] == {"marks": 1} and chain[0]["actor_id"] == 3
+    assert why.chain(session, "walk_in", 7, project_id=2) == []
+
+
+def test_report_files_csv_and_xlsx():
+    import base64
+    import io
+
+    from openpyxl import load_workbook
+
+    from services.common.export import table_file
+    rows = [{"name": "李娜", "late": 2}]
+    f = table_file(rows, [("name", "姓名 Name"), ("late", "Late")], "csv", "report-2026-03")
+    text = base64.b64decode(f["content_b64"]).decode("utf-8-sig")
+    assert f["filename"] == "report-2026-03.csv" and text.splitlines() == ["姓名 Name,Late", "李娜,2"]
+    f = table_file(rows, [("name", "姓名 Name"), ("late", "Late")], "xlsx", "r")
+    sheet = load_workbook(io.BytesIO(base64.b64decode(f["content_b64"]))).active
+    assert [c.value for c in sheet[2]] == ["李娜", 2]
+    with pytest.raises(Unprocessable):
+        table_file(rows, [("name", "n")], "pdf", "r")

@@ -1,8 +1,8 @@
 """initial: kit tables
 
-Revision ID: b39a570e02df
+Revision ID: 386f371e4e95
 Revises: 
-Create Date: 2026-11-22 23:19:24.272468
+Create Date: 2026-11-22 23:27:37.959518
 
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ import services.common.types
 
 
 # revision identifiers, used by Alembic.
-revision: str = 'b39a570e02df'
+revision: str = '386f371e4e95'
 down_revision: Union[str, Sequence[str], None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -27,6 +27,23 @@ def upgrade() -> None:
     sa.Column('now', services.common.types.UtcDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('decision_log',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=True),
+    sa.Column('subject_type', sa.String(length=40), nullable=False),
+    sa.Column('subject_id', sa.String(length=64), nullable=False),
+    sa.Column('rule', sa.String(length=16), nullable=False),
+    sa.Column('outcome', sa.String(length=40), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('data', sa.JSON(), nullable=True),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('at', services.common.types.UtcDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('decision_log', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_decision_log_project_id'), ['project_id'], unique=False)
+        batch_op.create_index('ix_decision_subject', ['subject_type', 'subject_id'], unique=False)
+
     op.create_table('outbox',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('event_id', sa.String(length=36), nullable=False),
@@ -67,5 +84,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_outbox_sent_at'))
 
     op.drop_table('outbox')
+    with op.batch_alter_table('decision_log', schema=None) as batch_op:
+        batch_op.drop_index('ix_decision_subject')
+        batch_op.drop_index(batch_op.f('ix_decision_log_project_id'))
+
+    op.drop_table('decision_log')
     op.drop_table('clock_setting')
     # ### end Alembic commands ###
