@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
-export PYTHONWARNINGS := ignore::DeprecationWarning
+export PYTHONWARNINGS := ignore
 export GATEWAY_PORT ?= 8000
 
 .PHONY: run test test-unit test-service test-e2e bench migrate seed services clean lint help

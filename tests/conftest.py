@@ -1,3 +1,7 @@
+import warnings
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)  # eventlet's banner
+
 # eventlet must patch the standard library before anything else imports it (STACK.md).
 import eventlet
 
