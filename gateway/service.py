@@ -85,6 +85,11 @@ class GatewayService:
     def docs(self, request):
         return Response((STATIC / "docs.html").read_text(encoding="utf-8"), mimetype="text/html")
 
+    @http("GET", "/board")
+    def board(self, request):
+        """REC-13: the live front-desk board (data from GET /v1/projects/<id>/board)."""
+        return Response((STATIC / "board.html").read_text(encoding="utf-8"), mimetype="text/html")
+
     @http("GET", "/")
     def index(self, request):
         return Response(status=302, headers={"Location": "/docs"})
