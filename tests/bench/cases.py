@@ -1,7 +1,9 @@
-"""Benchmark cases: (name, baseline name or None, setup(stack) -> (fn, teardown))."""
-from nameko.standalone.rpc import ClusterRpcProxy
+"""Benchmark cases: (name, baseline name or None, setup(stack) -> (fn, teardown)).
+Each service adds its own in tests/bench/cases_<service>.py as a ``BENCHES`` list."""
+import importlib
 
 import requests
+from nameko.standalone.rpc import ClusterRpcProxy
 
 
 def bare_rpc(stack):
@@ -29,8 +31,16 @@ def gateway_authenticated(stack):
     return call, session.close
 
 
+RPC = "nameko RPC round trip (bare)"
+PING = "gateway HTTP->RPC ping"
 BENCHES = [
-    ("nameko RPC round trip (bare)", None, bare_rpc),
-    ("gateway HTTP->RPC ping", "nameko RPC round trip (bare)", gateway_ping),
-    ("gateway authenticated GET /v1/staff/<id>", "gateway HTTP->RPC ping", gateway_authenticated),
+    (RPC, None, bare_rpc),
+    (PING, RPC, gateway_ping),
+    ("gateway authenticated GET /v1/staff/<id>", PING, gateway_authenticated),
 ]
+for _name in ("attendance", "reception", "clients", "materials"):
+    try:
+        BENCHES += importlib.import_module(f"tests.bench.cases_{_name}").BENCHES
+    except ModuleNotFoundError as exc:
+        if exc.name != f"tests.bench.cases_{_name}":
+            raise

@@ -1,0 +1,621 @@
+"""Reception rotation rules (REC-01..REC-13): plain data in, Decisions out. No I/O, no clock.
+
+The day's sheet is a list of ``SheetEntry``. Order is by marks (∨), ties by ``signin_seq``
+(sign-in order, ATT-06). A turn reception adds its mark on completion (REC-06); a forfeit
+adds it at once (REC-04/REC-10); a pass adds two at once (REC-05). Everything else is no mark.
+"""
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any, Iterable, Mapping, Sequence
+
+from services.common.decision import Decision, allow, refuse
+from services.common.timeutil import business_day, local
+
+POLICY_DEFAULTS: dict[str, Any] = {
+    "pass_min_minutes": 30,                 # REC-05
+    "duty_chooser": "last_finished",        # REC-07 (001 §18-19)
+    "short_absence_keeps_turn": True,       # REC-04 (004 §13)
+    "afternoon_resumes_morning_order": True,  # REC-10 (004 §12)
+    "noon": "12:00",                        # REC-10
+    "sms_deadline_minutes": 5,              # REC-12
+    "missing_call_entry_fine": 10,          # REC-12
+    "suspension_days_supervisor": 1,        # REC-09
+    "suspension_days_manager": 3,           # REC-09
+    "suspension_days_excuse": 1,            # REC-09
+    "desk_positions": 3,                    # REC-02
+}
+DUTY_CHOOSERS = ("last_finished", "head_of_rotation", "last_two_signed_in")
+
+STATES = ("free", "receiving", "lunch", "official_business", "away_announced", "away",
+          "passing", "suspended", "off_duty")
+# In the rotation order (hold their place); only "free" can take a customer.
+IN_ROTATION = frozenset({"free", "lunch", "official_business", "away_announced", "away"})
+# States whose turn is skipped when it comes (REC-03/04/10).
+SKIPPED_STATES = frozenset({"lunch", "official_business", "away_announced", "away"})
+NON_TURN_KINDS = ("returning_today", "already_bought", "supplementary_deposit", "industry_peer")
+VISIT_KINDS = ("new",) + NON_TURN_KINDS
+CALL_FIELDS = ("caller", "phone", "need", "how_heard", "answered_by")
+REORDER_ROLES = frozenset({"supervisor", "manager"})
+
+
+def policy_with_defaults(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The project's policy (SYS-03) over the defaults; unknown keys are a caller bug."""
+    values = dict(POLICY_DEFAULTS)
+    for key, value in (overrides or {}).items():
+        if key not in POLICY_DEFAULTS:
+            raise ValueError(f"unknown reception policy key {key!r}")
+        values[key] = value
+    if values["duty_chooser"] not in DUTY_CHOOSERS:
+        raise ValueError(f"duty_chooser must be one of {', '.join(DUTY_CHOOSERS)}")
+    time.fromisoformat(values["noon"])  # fail early on a malformed clock time
+    return values
+
+
+@dataclass(frozen=True)
+class SheetEntry:
+    """One consultant on today's rotation sheet (轮序表)."""
+    person_id: int
+    name: str
+    signin_seq: int                      # place on the sheet: sign-in order, reorder, rejoin
+    marks: int = 0                       # ∨ on the sheet
+    state: str = "free"
+    pass_until: datetime | None = None   # REC-05, state "passing"
+    last_finished_at: datetime | None = None  # REC-07 last_finished chooser, ATT-11
+    received_today: int = 0              # receptions of any kind today (REC-07 last_two)
+    receiving_kind: str | None = None    # "turn" / "returning" / "duty" / "non_turn" while receiving
+    groups: int = 0                      # groups being received now (REC-03 one at a time)
+    suspended_until: date | None = None  # REC-09, last suspended business day (inclusive)
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.marks, self.signin_seq)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Who takes a walk-in (one Decision), whose turns were skipped on the way, the desk notice."""
+    decision: Decision
+    skipped: tuple[Decision, ...] = ()
+    notice: Decision | None = None
+
+    @property
+    def person_id(self) -> int | None:
+        return self.decision.data.get("person_id")
+
+    @property
+    def decisions(self) -> list[Decision]:
+        return [*self.skipped, self.decision] + ([self.notice] if self.notice else [])
+
+
+# ---------------------------------------------------------------- helpers
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _marks(n: int) -> str:
+    return f"{n} mark" if n == 1 else f"{n} marks"
+
+
+def _hhmm(moment: datetime, tz: str | None = None) -> str:
+    return local(moment, tz).strftime("%H:%M")
+
+
+def effective_state(entry: SheetEntry, now: datetime | None = None,
+                    day: date | None = None) -> str:
+    """The state that matters now: an expired pass is free again, a live suspension wins."""
+    if day is not None and entry.suspended_until is not None and day <= entry.suspended_until \
+            and entry.state != "off_duty":
+        return "suspended"
+    if entry.state == "passing" and now is not None and entry.pass_until is not None \
+            and now >= entry.pass_until:
+        return "free"
+    return entry.state
+
+
+def _day(now: datetime | None, tz: str | None) -> date | None:
+    return business_day(now, tz) if now is not None else None
+
+
+# ---------------------------------------------------------------- REC-01 sheet and order
+
+def rotation_order(entries: Iterable[SheetEntry], now: datetime | None = None,
+                   tz: str | None = None) -> list[SheetEntry]:
+    """REC-01: consultants holding a place in the rotation, fewest marks first, ties by sign-in.
+
+    Receiving, passing, suspended and off-duty consultants hold no place until they come back.
+    """
+    day = _day(now, tz)
+    return sorted((e for e in entries if effective_state(e, now, day) in IN_ROTATION),
+                  key=lambda e: e.key)
+
+
+def next_consultant(entries: Sequence[SheetEntry], now: datetime | None = None,
+                    tz: str | None = None) -> SheetEntry | None:
+    """REC-01/REC-03 fast path: the free consultant with the fewest marks (ties by sign-in).
+
+    One pass, no sort: O(n) with a small constant, so 200 consultants cost ~20x of 10.
+    """
+    day = _day(now, tz)
+    best = None
+    best_key = None
+    for e in entries:
+        state = e.state
+        if e.suspended_until is not None or state == "passing":
+            state = effective_state(e, now, day)
+        if state != "free":
+            continue
+        k = (e.marks, e.signin_seq)
+        if best_key is None or k < best_key:
+            best, best_key = e, k
+    return best
+
+
+def join_mark_count(entries: Iterable[SheetEntry], exclude_person_id: int | None = None) -> int:
+    """REC-01: a late joiner / returner starts at the highest count on the sheet (0 when empty)."""
+    return max((e.marks for e in entries
+                if e.state != "off_duty" and e.person_id != exclude_person_id), default=0)
+
+
+def join_sheet(entries: Sequence[SheetEntry], person_id: int, name: str,
+               signin_seq: int | None = None) -> tuple[SheetEntry, Decision]:
+    """REC-01: put a late joiner or returner at the back of the current round."""
+    others = [e for e in entries if e.person_id != person_id]
+    marks = join_mark_count(others)
+    back = max((e.signin_seq for e in others), default=0) + 1
+    seq = back if signin_seq is None else max(signin_seq, back)
+    entry = SheetEntry(person_id=person_id, name=name, signin_seq=seq, marks=marks)
+    return entry, allow("REC-01", f"{name} joins at the back of the current round with "
+                        f"{_marks(marks)} (the highest count on the sheet)", "joined",
+                        person_id=person_id, marks=marks, signin_seq=seq)
+
+
+def may_be_on_sheet(name: str, signed_in: bool, clocked_out: bool = False,
+                    suspended_until: date | None = None, day: date | None = None) -> Decision:
+    """REC-01/REC-10: only validly signed-in, on-duty, unsuspended consultants are on the sheet."""
+    if clocked_out:
+        return refuse("REC-10", f"{name} has clocked out and may not be on the sheet", "off_duty")
+    if not signed_in:
+        return refuse("REC-01", f"{name} has no valid sign-in today (ATT-06): no sign-in, "
+                      "no reception", "not_signed_in")
+    if suspended_until is not None and day is not None and day <= suspended_until:
+        return refuse("REC-01", f"{name} is suspended from receiving until "
+                      f"{suspended_until.isoformat()} (REC-09)", "suspended",
+                      suspended_until_day=suspended_until.isoformat())
+    return allow("REC-01", f"{name} is signed in, on duty and not suspended", "on_sheet")
+
+
+def reorder_sheet(entries: Sequence[SheetEntry], order: Sequence[int], by_name: str,
+                  by_roles: Iterable[str], reason: str) -> Decision:
+    """REC-01 指定顺序: a supervisor/manager sets the sheet order with a reason.
+
+    The new order replaces the sign-in tie-break (signin_seq 1..n); marks are untouched.
+    """
+    roles = set(by_roles)
+    if not roles & REORDER_ROLES:
+        return refuse("REC-01", f"{by_name} is not a supervisor or manager and may not reorder "
+                      "the sheet", "forbidden")
+    if not (reason or "").strip():
+        return refuse("REC-01", "a reorder of the sheet needs a reason", "reason_required")
+    current = [e.person_id for e in sorted(entries, key=lambda e: e.signin_seq)]
+    if sorted(order) != sorted(current) or len(set(order)) != len(order):
+        return refuse("REC-01", "the new order must list every consultant on the sheet exactly "
+                      "once", "bad_order", expected=current, given=list(order))
+    names = {e.person_id: e.name for e in entries}
+    return allow("REC-01", f"{by_name} reordered the sheet: {', '.join(names[p] for p in order)}"
+                 f" — {reason.strip()}", "reordered", order=list(order), before=current,
+                 signin_seq={str(p): i for i, p in enumerate(order, 1)},
+                 by=by_name, why=reason.strip())
+
+
+def apply_reorder(entries: Sequence[SheetEntry], order: Sequence[int]) -> list[SheetEntry]:
+    seq = {p: i for i, p in enumerate(order, 1)}
+    return [replace(e, signin_seq=seq.get(e.person_id, e.signin_seq)) for e in entries]
+
+
+# ---------------------------------------------------------------- REC-02 desk
+
+def desk_positions(entries: Iterable[SheetEntry], now: datetime | None = None,
+                   policy: Mapping[str, Any] | None = None, tz: str | None = None
+                   ) -> list[SheetEntry]:
+    """REC-02: the first three (policy) in rotation order: first, second, third reception."""
+    n = policy_with_defaults(policy)["desk_positions"]
+    return _top(entries, n, now, tz)
+
+
+def _top(entries: Iterable[SheetEntry], n: int, now, tz) -> list[SheetEntry]:
+    day = _day(now, tz)
+    live = (e for e in entries if effective_state(e, now, day) in IN_ROTATION)
+    return heapq.nsmallest(n, live, key=lambda e: e.key)  # O(n), not a full sort
+
+
+def desk_notice(entries: Iterable[SheetEntry], receiver_id: int, now: datetime | None = None,
+                policy: Mapping[str, Any] | None = None, tz: str | None = None
+                ) -> Decision | None:
+    """REC-02: when a desk consultant starts a reception, the last one left at the desk calls
+    the next in order (first starts → third calls fourth). None when nobody is left to call
+    or the receiver held no desk position. ``entries`` is the sheet before the start."""
+    n = policy_with_defaults(policy)["desk_positions"]
+    top = _top(entries, n + 1, now, tz)
+    if receiver_id not in [e.person_id for e in top[:n]]:
+        return None
+    remaining = [e for e in top if e.person_id != receiver_id]
+    if len(remaining) < n:
+        return None
+    notifier = remaining[n - 2] if n >= 2 else next(e for e in top if e.person_id == receiver_id)
+    called = remaining[n - 1]
+    return allow("REC-02", f"{notifier.name} calls {called.name} to the desk as "
+                 f"{ordinal(n)} reception", "desk_call", notifier_id=notifier.person_id,
+                 notifier=notifier.name, person_id=called.person_id, name=called.name,
+                 position=n)
+
+
+# ---------------------------------------------------------------- REC-03/04/10 walk-ins
+
+def forfeit_turn(entry: SheetEntry, now: datetime, policy: Mapping[str, Any] | None = None,
+                 tz: str | None = None) -> Decision:
+    """The turn came to someone not free at the desk: forfeit (mark) or kept (no mark)."""
+    p = policy_with_defaults(policy)
+    state = effective_state(entry, now, business_day(now, tz))
+    base = dict(person_id=entry.person_id, name=entry.name, state=state)
+    if state == "official_business":
+        return allow("REC-03", f"{entry.name} is on official business (公务): turn and place "
+                     "kept, no mark", "turn_kept", marks_delta=0, **base)
+    if state == "away_announced" and p["short_absence_keeps_turn"]:
+        return allow("REC-04", f"{entry.name} announced a short absence beforehand: turn kept, "
+                     "no mark", "turn_kept", marks_delta=0, **base)
+    if state == "lunch":
+        return allow("REC-10", f"{entry.name} is at lunch when the turn comes: skipped, counts "
+                     "as used (1 mark), not made up", "forfeited", marks_delta=1, **base)
+    return allow("REC-04", f"{entry.name} is not at the desk when the turn comes: forfeited "
+                 "(1 mark), not made up", "forfeited", marks_delta=1, **base)
+
+
+def _scan(entries: Sequence[SheetEntry], now: datetime, day: date):
+    """One pass: effective state of each entry and the best free one."""
+    states, best = [], None
+    for e in entries:
+        st = effective_state(e, now, day)
+        states.append(st)
+        if st == "free" and (best is None or e.key < best.key):
+            best = e
+    return states, best
+
+
+def _second_group(entries, states, prefer: int | None = None) -> SheetEntry | None:
+    """REC-03: nobody free → a consultant already receiving takes a second group."""
+    busy = [e for e, st in zip(entries, states) if st == "receiving"]
+    for e in busy:
+        if e.person_id == prefer:
+            return e
+    return min(busy, key=lambda e: e.key, default=None)
+
+
+def _nobody(rule: str) -> Assignment:
+    return Assignment(refuse(rule, "nobody on the sheet is free or receiving to take the "
+                             "customer", "nobody_available", marks_delta=0))
+
+
+def assign_walk_in(entries: Sequence[SheetEntry], now: datetime,
+                   policy: Mapping[str, Any] | None = None, *, owner_id: int | None = None,
+                   protection_live: bool = False, visit_kind: str = "new",
+                   tz: str | None = None) -> Assignment:
+    """Who receives this walk-in (REC-03, REC-04, REC-07, REC-08, REC-10).
+
+    ``owner_id``/``protection_live`` is the CLI-02/CLI-03 lookup. ``visit_kind`` is "new" or a
+    REC-08 kind. The Decision's data: person_id, name, kind, marks_delta (marks this reception
+    counts, added on completion for a turn), credit_owner_id, second_group.
+    """
+    if visit_kind not in VISIT_KINDS:
+        raise ValueError(f"visit_kind must be one of {', '.join(VISIT_KINDS)}")
+    p = policy_with_defaults(policy)
+    day = business_day(now, tz)
+    if visit_kind == "industry_peer":
+        return _peer(entries, now, day, p, tz)
+    owned = owner_id is not None and protection_live
+    if owned or visit_kind in NON_TURN_KINDS:
+        rule = "REC-08" if visit_kind in NON_TURN_KINDS else "REC-07"
+        return _returning(entries, now, day, p, tz, owner_id, rule, visit_kind)
+    note = " (owner's protection has lapsed, CLI-03)" if owner_id is not None else ""
+    return _turn(entries, now, day, p, tz, note)
+
+
+def _turn(entries, now, day, p, tz, note="") -> Assignment:
+    states, taker = _scan(entries, now, day)
+    second = taker is None
+    if second:
+        taker = _second_group(entries, states)
+        if taker is None:
+            return _nobody("REC-03")
+    ahead = sorted((e for e, st in zip(entries, states)
+                    if st in SKIPPED_STATES and e.key < taker.key), key=lambda e: e.key)
+    skipped = [forfeit_turn(e, now, p, tz) for e in ahead]
+    skipped += [_made_up(e) for e, st in zip(entries, states)
+                if st == "receiving" and e.receiving_kind == "duty" and e.key < taker.key
+                and e.person_id != taker.person_id]
+    if second:
+        reason = (f"{taker.name} takes the walk-in as a second group: nobody else is free "
+                  f"({_marks(taker.marks)})")
+    else:
+        pos = len(ahead) + 1
+        reason = (f"{taker.name} takes the walk-in as {ordinal(pos)} in the rotation with "
+                  f"{_marks(taker.marks)} (fewest of those free; signed in "
+                  f"{ordinal(taker.signin_seq)})")
+    if ahead:
+        reason += "; passed over: " + ", ".join(f"{d.data['name']} ({d.outcome.replace('_', ' ')})"
+                                                for d in skipped if d.rule != "REC-07")
+    decision = allow("REC-03", reason + note, "assigned", person_id=taker.person_id,
+                     name=taker.name, kind="turn", marks_delta=1, credit_owner_id=None,
+                     second_group=second)
+    notice = None if second else desk_notice(entries, taker.person_id, now, p, tz)
+    return Assignment(decision, tuple(skipped), notice)
+
+
+def _made_up(e: SheetEntry) -> Decision:
+    return allow("REC-07", f"{e.name} misses the turn because of a duty reception: the turn is "
+                 "made up (no mark; stays ahead)", "turn_made_up", person_id=e.person_id,
+                 name=e.name, marks_delta=0, make_up=True)
+
+
+def _returning(entries, now, day, p, tz, owner_id, rule, visit_kind) -> Assignment:
+    """REC-07/REC-08: the owner receives when present and free, else a duty reception."""
+    states, _ = _scan(entries, now, day)
+    by_id = {e.person_id: (e, st) for e, st in zip(entries, states)}
+    what = "a returning customer" if visit_kind == "new" else visit_kind.replace("_", " ")
+    owner, owner_state = by_id.get(owner_id, (None, None))
+    if owner is not None and owner_state in ("free", "passing"):
+        d = allow(rule, f"{owner.name} receives their own {what}: not a turn, no mark",
+                  "owner_receives", person_id=owner.person_id, name=owner.name,
+                  kind="returning", marks_delta=0, credit_owner_id=owner_id, second_group=False)
+        return Assignment(d, (), desk_notice(entries, owner.person_id, now, p, tz))
+    free = [e for e, st in zip(entries, states) if st == "free"]
+    taker, why = choose_duty(entries, free, p["duty_chooser"], tz)
+    second = taker is None
+    if second:
+        taker = _second_group(entries, states, prefer=owner_id)
+        why = "nobody else is free (second group, REC-03)"
+        if taker is None:
+            return _nobody(rule)
+    absent = (f"owner {owner.name} is {owner_state.replace('_', ' ')}" if owner is not None
+              else "the owner is not on the sheet" if owner_id is not None else "no owner")
+    d = allow(rule, f"duty reception (义务接待) of {what} by {taker.name}: {why}; {absent}; "
+              "not a turn, no mark; credit stays with the owner", "duty_reception",
+              person_id=taker.person_id, name=taker.name, kind="duty", marks_delta=0,
+              credit_owner_id=owner_id, second_group=second, chooser=p["duty_chooser"])
+    notice = None if second else desk_notice(entries, taker.person_id, now, p, tz)
+    return Assignment(d, (), notice)
+
+
+def choose_duty(entries: Sequence[SheetEntry], free: Sequence[SheetEntry], chooser: str,
+                tz: str | None = None) -> tuple[SheetEntry | None, str]:
+    """REC-07 duty chooser (policy) among free consultants; falls back to the back of the round."""
+    if not free:
+        return None, "nobody free"
+    if chooser == "head_of_rotation":
+        e = min(free, key=lambda e: e.key)
+        return e, f"head of the rotation ({_marks(e.marks)})"
+    if chooser == "last_two_signed_in":
+        unreceived = sorted((e for e in entries if e.received_today == 0
+                             and e.state not in ("off_duty", "suspended")),
+                            key=lambda e: e.signin_seq, reverse=True)[:2]
+        free_ids = {e.person_id for e in free}
+        for e in unreceived:
+            if e.person_id in free_ids:
+                return e, "one of the last two signed in who have not yet received"
+    finished = [e for e in free if e.last_finished_at is not None]
+    if finished:
+        e = max(finished, key=lambda e: e.last_finished_at)
+        return e, f"last to finish a reception (at {_hhmm(e.last_finished_at, tz)})"
+    e = max(free, key=lambda e: e.key)
+    return e, "at the back of the rotation (nobody free has finished a reception yet)"
+
+
+def _peer(entries, now, day, p, tz) -> Assignment:
+    """REC-08: industry peers (同行调研) go to the last consultant in order, who may not refuse."""
+    states, _ = _scan(entries, now, day)
+    free = [e for e, st in zip(entries, states) if st == "free"]
+    taker = max(free, key=lambda e: e.key, default=None) or _second_group(entries, states)
+    if taker is None:
+        return _nobody("REC-08")
+    d = allow("REC-08", f"industry peers (同行调研) are received by {taker.name}, the last "
+              "consultant in the rotation, who may not refuse: not a turn, no mark",
+              "non_turn", person_id=taker.person_id, name=taker.name, kind="non_turn",
+              marks_delta=0, credit_owner_id=None, second_group=taker.state == "receiving",
+              may_refuse=False)
+    return Assignment(d, (), desk_notice(entries, taker.person_id, now, p, tz))
+
+
+# ---------------------------------------------------------------- REC-05 pass
+
+def voluntary_pass(entry: SheetEntry, now: datetime, minutes: int,
+                   policy: Mapping[str, Any] | None = None, tz: str | None = None) -> Decision:
+    """REC-05: give up standing for at least the policy minutes; counts as two marks."""
+    least = policy_with_defaults(policy)["pass_min_minutes"]
+    state = effective_state(entry, now, business_day(now, tz))
+    if state != "free":
+        return refuse("REC-05", f"{entry.name} is {state.replace('_', ' ')}, not standing at the "
+                      "desk: nothing to pass", "not_at_desk", person_id=entry.person_id)
+    if minutes < least:
+        return refuse("REC-05", f"a pass of {minutes} min is shorter than the {least} min "
+                      "minimum", "too_short", person_id=entry.person_id, minutes=minutes,
+                      minimum=least)
+    until = now + timedelta(minutes=minutes)
+    return allow("REC-05", f"{entry.name} passes for {minutes} min until {_hhmm(until, tz)}: "
+                 f"counts as two receptions (2 marks, now {entry.marks + 2})", "passed",
+                 person_id=entry.person_id, name=entry.name, marks_delta=2,
+                 pass_until=until.isoformat(), minutes=minutes)
+
+
+# ---------------------------------------------------------------- REC-06 completion
+
+def complete_reception(entry: SheetEntry, now: datetime, kind: str = "turn",
+                       floor_plans: Iterable[Mapping[str, Any]] = (), outcome: str = "",
+                       credit_owner_id: int | None = None) -> Decision:
+    """REC-06: the customer left: +1 mark for a turn (0 otherwise), back into the rotation,
+    floor plans handed out listed (materials issues them, MAT-07)."""
+    if entry.state != "receiving":
+        return refuse("REC-06", f"{entry.name} is not receiving: nothing to complete",
+                      "not_receiving", person_id=entry.person_id)
+    plans = []
+    for item in floor_plans:
+        code, qty = str(item.get("code") or "").strip(), item.get("quantity")
+        if not code or isinstance(qty, bool) or not isinstance(qty, int) or qty < 1:
+            return refuse("REC-06", f"floor plan entry {dict(item)!r} needs a code and a "
+                          "positive whole quantity", "bad_floor_plans", person_id=entry.person_id)
+        plans.append({"code": code, "quantity": qty})
+    delta = 1 if kind == "turn" else 0
+    state_after = "receiving" if entry.groups > 1 else "free"
+    handed = ", ".join(f"{p['code']} ×{p['quantity']}" for p in plans) or "none"
+    mark = f"+1 mark (now {entry.marks + 1})" if delta else f"no mark ({kind} reception)"
+    return allow("REC-06", f"{entry.name} completed a reception: {mark}, back in the rotation; "
+                 f"floor plans handed out: {handed}", "completed", person_id=entry.person_id,
+                 name=entry.name, kind=kind, marks_delta=delta, floor_plans=plans,
+                 outcome=outcome, state_after=state_after, last_finished_at=now.isoformat(),
+                 credit_owner_id=credit_owner_id if credit_owner_id is not None
+                 else entry.person_id)
+
+
+# ---------------------------------------------------------------- REC-09 suspension
+
+def suspension(name: str, kind: str, recorder_roles: Iterable[str], now: datetime,
+               policy: Mapping[str, Any] | None = None, tz: str | None = None) -> Decision:
+    """REC-09: refusal/picking → 1 day by a supervisor, 3 by a manager; excuse → 1 day.
+
+    Starts at once and counts today as the first day; data carries the last suspended day.
+    """
+    p = policy_with_defaults(policy)
+    roles = set(recorder_roles)
+    if kind not in ("refusal", "picking", "excuse"):
+        raise ValueError("kind must be refusal, picking or excuse")
+    if not roles & REORDER_ROLES:
+        return refuse("REC-09", "only a supervisor or manager records a refusal", "forbidden")
+    if kind == "excuse":
+        days, by = p["suspension_days_excuse"], "refusing a customer with an excuse"
+    elif "manager" in roles:
+        days, by = p["suspension_days_manager"], f"{kind} recorded by a manager"
+    else:
+        days, by = p["suspension_days_supervisor"], f"{kind} recorded by a supervisor"
+    until = business_day(now, tz) + timedelta(days=days - 1)
+    return allow("REC-09", f"{name} is suspended from receiving for {days} day"
+                 f"{'s' if days != 1 else ''} ({by}) through {until.isoformat()}", "suspended",
+                 kind=kind, days=days, suspended_until_day=until.isoformat())
+
+
+# ---------------------------------------------------------------- REC-10 afternoon
+
+def afternoon_start(entries: Sequence[SheetEntry], now: datetime,
+                    policy: Mapping[str, Any] | None = None, tz: str | None = None) -> Decision:
+    """REC-10: after noon the afternoon resumes the morning's order (policy: marks carry on);
+    with the policy off the afternoon is a fresh round: marks levelled, sign-in order decides."""
+    p = policy_with_defaults(policy)
+    if local(now, tz).time() < time.fromisoformat(p["noon"]):
+        return refuse("REC-10", f"it is not yet {p['noon']}: still the morning", "morning")
+    on_sheet = [e for e in entries if e.state != "off_duty"]
+    if p["afternoon_resumes_morning_order"]:
+        return allow("REC-10", f"after {p['noon']} the afternoon resumes the morning's order",
+                     "resumed", marks={str(e.person_id): e.marks for e in on_sheet})
+    top = join_mark_count(on_sheet)
+    return allow("REC-10", f"after {p['noon']} the afternoon starts a fresh round: everyone at "
+                 f"{_marks(top)}, sign-in order decides", "fresh_round",
+                 marks={str(e.person_id): top for e in on_sheet})
+
+
+# ---------------------------------------------------------------- REC-11 change of consultant
+
+def change_consultant(customer_id: int, old_id: int, old_name: str, new_id: int,
+                      new_name: str, new_share_percent: int = 50) -> Decision:
+    """REC-11/CLI-10: at the customer's request the new consultant serves; credit split."""
+    if old_id == new_id:
+        return refuse("REC-11", f"{new_name} already serves this customer", "same_consultant")
+    old_share = 100 - new_share_percent
+    return allow("REC-11", f"at the customer's request {new_name} serves instead of {old_name}; "
+                 f"deal credit split {old_share}:{new_share_percent}", "consultant_changed",
+                 customer_id=customer_id, from_person_id=old_id, to_person_id=new_id,
+                 credit_split=[{"person_id": old_id, "percent": old_share},
+                               {"person_id": new_id, "percent": new_share_percent}])
+
+
+# ---------------------------------------------------------------- REC-12 calls
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def check_call_registration(call: Mapping[str, Any],
+                            policy: Mapping[str, Any] | None = None) -> Decision:
+    """REC-12: caller, phone, need, how heard, answered by — each blank is a missing entry
+    fined per policy (001 漏登 "每空10元"). Values never echoed (CLI-14)."""
+    fine_each = policy_with_defaults(policy)["missing_call_entry_fine"]
+    missing = [f for f in CALL_FIELDS if _blank(call.get(f))]
+    if not missing:
+        return allow("REC-12", "call registration complete", "complete", missing=[], fine=0)
+    return refuse("REC-12", f"call registration misses {', '.join(missing)}: fine "
+                  f"{fine_each} × {len(missing)} = {fine_each * len(missing)}", "incomplete",
+                  missing=missing, fine=fine_each * len(missing))
+
+
+def unregistered_calls_fine(answered_by: str, count: int,
+                            policy: Mapping[str, Any] | None = None) -> Decision:
+    """REC-12: desk calls with no registration at all, fined per missing entry."""
+    fine_each = policy_with_defaults(policy)["missing_call_entry_fine"]
+    if count <= 0:
+        return allow("REC-12", f"{answered_by} registered every call", "complete", fine=0)
+    return refuse("REC-12", f"{answered_by} left {count} call(s) unregistered: fine "
+                  f"{fine_each} × {count} = {fine_each * count}", "unregistered",
+                  count=count, fine=fine_each * count)
+
+
+def check_sms(call_ended_at: datetime, sms_sent_at: datetime | None, now: datetime,
+              policy: Mapping[str, Any] | None = None) -> Decision:
+    """REC-12: the standard SMS within 5 min (policy) of the call's end, the boundary included:
+    4:59 and 5:00 are on time, 5:00.001 is late."""
+    limit = policy_with_defaults(policy)["sms_deadline_minutes"]
+    deadline = call_ended_at + timedelta(minutes=limit)
+    if sms_sent_at is None:
+        if now <= deadline:
+            return allow("REC-12", f"SMS not sent yet; due within {limit} min", "pending",
+                         deadline=deadline.isoformat())
+        return refuse("REC-12", f"no SMS sent within {limit} min of the call", "missing",
+                      deadline=deadline.isoformat())
+    took = sms_sent_at - call_ended_at
+    mins, secs = divmod(int(took.total_seconds()), 60)
+    if sms_sent_at <= deadline:
+        return allow("REC-12", f"SMS sent {mins}:{secs:02d} after the call (limit {limit} min)",
+                     "on_time", seconds=took.total_seconds())
+    return refuse("REC-12", f"SMS sent {mins}:{secs:02d} after the call, later than {limit} min",
+                  "late", seconds=took.total_seconds())
+
+
+# ---------------------------------------------------------------- REC-13 board
+
+def board_view(entries: Sequence[SheetEntry], now: datetime,
+               policy: Mapping[str, Any] | None = None, tz: str | None = None) -> dict:
+    """REC-13: the sheet as plain data for the front-desk board."""
+    n = policy_with_defaults(policy)["desk_positions"]
+    day = business_day(now, tz)
+    shown = [(e, effective_state(e, now, day)) for e in entries if e.state != "off_duty"]
+    order = sorted((x for x in shown if x[1] in IN_ROTATION), key=lambda x: x[0].key)
+    place = {e.person_id: i for i, (e, _) in enumerate(order, 1)}
+
+    def people(state):
+        return [{"person_id": e.person_id, "name": e.name}
+                for e, st in sorted(shown, key=lambda x: x[0].key) if st == state]
+
+    rest = sorted((x for x in shown if x[1] not in IN_ROTATION), key=lambda x: x[0].key)
+    return {
+        "at": now.isoformat(),
+        "day": day.isoformat(),
+        "desk": [{"position": i, "person_id": e.person_id, "name": e.name, "state": st}
+                 for i, (e, st) in enumerate(order[:n], 1)],
+        "receiving": people("receiving"),
+        "lunch": people("lunch"),
+        "official_business": people("official_business"),
+        "passing": people("passing"),
+        "suspended": people("suspended"),
+        "marks": [{"person_id": e.person_id, "name": e.name, "marks": e.marks, "state": st,
+                   "place": place.get(e.person_id)} for e, st in order + rest],
+    }
