@@ -152,3 +152,11 @@ def test_clock_routes_are_404_without_clock_control():
         assert r.status_code == 404 and error_of(r)["rule"] == "SYS-04"
     finally:
         s.stop()
+
+
+def test_a_manager_acts_only_in_their_own_project(stack, project):
+    """SYS-02: project isolation — the demo manager cannot see another project's staff."""
+    r = stack.api("GET", f"/v1/projects/{project.id}/staff", user="manager")
+    assert r.status_code == 403
+    r = project.api("GET", "/v1/projects/{p}/staff", as_="manager")
+    assert r.status_code == 200 and len(r.json()) == 11
