@@ -65,7 +65,7 @@ class SheetEntry:
     pass_until: datetime | None = None   # REC-05, state "passing"
     last_finished_at: datetime | None = None  # REC-07 last_finished chooser, ATT-11
     received_today: int = 0              # receptions of any kind today (REC-07 last_two)
-    receiving_kind: str | None = None    # "turn" / "returning" / "duty" / "non_turn" while receiving
+    receiving_kind: str | None = None    # while receiving: turn / returning / duty / non_turn
     groups: int = 0                      # groups being received now (REC-03 one at a time)
     suspended_until: date | None = None  # REC-09, last suspended business day (inclusive)
 
@@ -117,6 +117,10 @@ def effective_state(entry: SheetEntry, now: datetime | None = None,
     return entry.state
 
 
+_STATE_WORDS = {"official_business": "on official business", "lunch": "at lunch",
+                "away_announced": "briefly away (announced)", "off_duty": "off duty"}
+
+
 def _day(now: datetime | None, tz: str | None) -> date | None:
     return business_day(now, tz) if now is not None else None
 
@@ -138,20 +142,22 @@ def next_consultant(entries: Sequence[SheetEntry], now: datetime | None = None,
                     tz: str | None = None) -> SheetEntry | None:
     """REC-01/REC-03 fast path: the free consultant with the fewest marks (ties by sign-in).
 
-    One pass, no sort: O(n) with a small constant, so 200 consultants cost ~20x of 10.
+    One pass, no sort, no tuples: O(n) with a small constant (~10 µs for 200 consultants).
     """
-    day = _day(now, tz)
-    best = None
-    best_key = None
+    day = None  # local day only when a suspension needs it (zone maths is the costly part)
+    best, bm, bs = None, 0, 0
     for e in entries:
-        state = e.state
-        if e.suspended_until is not None or state == "passing":
-            state = effective_state(e, now, day)
-        if state != "free":
-            continue
-        k = (e.marks, e.signin_seq)
-        if best_key is None or k < best_key:
-            best, best_key = e, k
+        # only "free" or a possibly-expired "passing" can take; the rare cases go the slow way
+        if e.state != "free" or e.suspended_until is not None:
+            if e.state not in ("free", "passing"):
+                continue
+            if day is None and e.suspended_until is not None:
+                day = _day(now, tz)
+            if effective_state(e, now, day) != "free":
+                continue
+        m = e.marks
+        if best is None or m < bm or (m == bm and e.signin_seq < bs):
+            best, bm, bs = e, m, e.signin_seq
     return best
 
 
@@ -380,7 +386,8 @@ def _returning(entries, now, day, p, tz, owner_id, rule, visit_kind) -> Assignme
         why = "nobody else is free (second group, REC-03)"
         if taker is None:
             return _nobody(rule)
-    absent = (f"owner {owner.name} is {owner_state.replace('_', ' ')}" if owner is not None
+    absent = (f"owner {owner.name} is {_STATE_WORDS.get(owner_state, owner_state)}"
+              if owner is not None
               else "the owner is not on the sheet" if owner_id is not None else "no owner")
     d = allow(rule, f"duty reception (义务接待) of {what} by {taker.name}: {why}; {absent}; "
               "not a turn, no mark; credit stays with the owner", "duty_reception",
@@ -437,8 +444,9 @@ def voluntary_pass(entry: SheetEntry, now: datetime, minutes: int,
     least = policy_with_defaults(policy)["pass_min_minutes"]
     state = effective_state(entry, now, business_day(now, tz))
     if state != "free":
-        return refuse("REC-05", f"{entry.name} is {state.replace('_', ' ')}, not standing at the "
-                      "desk: nothing to pass", "not_at_desk", person_id=entry.person_id)
+        return refuse("REC-05", f"{entry.name} is {_STATE_WORDS.get(state, state)}, not "
+                      "standing at the desk: nothing to pass", "not_at_desk",
+                      person_id=entry.person_id)
     if minutes < least:
         return refuse("REC-05", f"a pass of {minutes} min is shorter than the {least} min "
                       "minimum", "too_short", person_id=entry.person_id, minutes=minutes,
@@ -456,6 +464,7 @@ def complete_reception(entry: SheetEntry, now: datetime, kind: str = "turn",
                        floor_plans: Iterable[Mapping[str, Any]] = (), outcome: str = "",
                        credit_owner_id: int | None = None) -> Decision:
     """REC-06: the customer left: +1 mark for a turn (0 otherwise), back into the rotation,
+    the reception outcome in data["result"] (Decision.outcome is "completed"),
     floor plans handed out listed (materials issues them, MAT-07)."""
     if entry.state != "receiving":
         return refuse("REC-06", f"{entry.name} is not receiving: nothing to complete",
@@ -474,7 +483,7 @@ def complete_reception(entry: SheetEntry, now: datetime, kind: str = "turn",
     return allow("REC-06", f"{entry.name} completed a reception: {mark}, back in the rotation; "
                  f"floor plans handed out: {handed}", "completed", person_id=entry.person_id,
                  name=entry.name, kind=kind, marks_delta=delta, floor_plans=plans,
-                 outcome=outcome, state_after=state_after, last_finished_at=now.isoformat(),
+                 result=outcome, state_after=state_after, last_finished_at=now.isoformat(),
                  credit_owner_id=credit_owner_id if credit_owner_id is not None
                  else entry.person_id)
 
