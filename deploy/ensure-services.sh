@@ -56,8 +56,8 @@ if command -v pg_ctlcluster >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5
 fi
 # Chromium: the board's browser test (Debian's package; the test skips with a reason without it).
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && [ "${SKIP_BROWSER:-0}" != 1 ]; then
-  say "installing chromium (Debian) for the board's browser test"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
+  say "installing chromium and CJK fonts (Debian) for the board's browser test"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk) >/dev/null 2>&1 \
     || say "chromium could not be installed; the browser test will be skipped"
 fi
 exit 0

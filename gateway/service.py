@@ -19,7 +19,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
 from services.common import config as settings
-from services.common.errors import NotFound, Unavailable, BadRequest, Forbidden
+from services.common.errors import BadRequest, Forbidden, NotFound
 from services.common.identity import issue_token, verify_token
 from services.common.rpc import call
 from services.common.schemas import load

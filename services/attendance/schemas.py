@@ -49,3 +49,150 @@ class StaffOut(Schema):
     name = fields.String()
     roles = fields.List(fields.String())
     active = fields.Boolean()
+
+
+# ---------------------------------------------------------------- ATT-01…13 payloads
+from services.attendance.rules import BLACKOUT_KINDS, LEAVE_TYPES, OFFENCES  # noqa: E402
+
+
+class RosterIn(Schema):
+    """ATT-01: one person's days from ``start`` to ``end``: the ``rest`` days, all others work."""
+    person_id = fields.Integer(required=True)
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+    rest = fields.List(fields.Date(), load_default=list)
+
+
+class BlackoutIn(Schema):
+    day = fields.Date(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(BLACKOUT_KINDS))
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class PunchIn(Schema):
+    """ATT-03: ``person_id`` defaults to yourself; anyone else is refused and recorded."""
+    kind = fields.String(required=True, validate=validate.OneOf(("in", "out")))
+    person_id = fields.Integer(load_default=None)
+
+
+class ProxyPunchIn(Schema):
+    punch_id = fields.Integer(required=True)
+    made_by = fields.Integer(required=True)
+
+
+class UniformIn(Schema):
+    person_id = fields.Integer(required=True)
+
+
+class SignInIn(Schema):
+    person_id = fields.Integer(load_default=None)
+
+
+class DisputeIn(Schema):
+    person_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=2))
+    day = fields.Date(load_default=None)
+
+
+class MissingPunchIn(Schema):
+    person_id = fields.Integer(required=True)
+    day = fields.Date(required=True)
+    note = fields.String(required=True, validate=validate.Length(max=1000))
+
+
+class LeaveIn(Schema):
+    leave_type = fields.String(required=True, validate=validate.OneOf(LEAVE_TYPES))
+    start_day = fields.Date(required=True)
+    end_day = fields.Date(load_default=None)
+    handover_note = fields.String(load_default="", validate=validate.Length(max=1000))
+    emergency = fields.Boolean(load_default=False)
+
+
+class SwapIn(Schema):
+    a_id = fields.Integer(required=True)
+    b_id = fields.Integer(required=True)
+    days = fields.List(fields.Date(), required=True, validate=validate.Length(min=1))
+    approved = fields.Boolean(load_default=True)
+
+
+class OffenceIn(Schema):
+    person_id = fields.Integer(required=True)
+    offence = fields.String(required=True, validate=validate.OneOf(tuple(OFFENCES)))
+    day = fields.Date(load_default=None)
+
+
+class CloseDayIn(Schema):
+    day = fields.Date(required=True)
+
+
+class ReportSubmitIn(Schema):
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    month = fields.Integer(required=True, validate=validate.Range(min=1, max=12))
+
+
+class DecisionOut(Schema):
+    rule = fields.String()
+    reason = fields.String()
+    outcome = fields.String()
+    allowed = fields.Boolean()
+    data = fields.Dict()
+
+
+class PunchOut(Schema):
+    id = fields.Integer()
+    person_id = fields.Integer()
+    day = fields.String()
+    kind = fields.String()
+    at = fields.String()
+    outcome = fields.String()
+    rule = fields.String()
+    reason = fields.String()
+    voided = fields.Boolean()
+
+
+class SignInOut(Schema):
+    id = fields.Integer()
+    person_id = fields.Integer()
+    name = fields.String()
+    day = fields.String()
+    at = fields.String()
+    valid = fields.Boolean()
+    why = fields.String(allow_none=True)
+    placed_last = fields.Boolean()
+    rule = fields.String()
+    reason = fields.String()
+
+
+class OrderOut(Schema):
+    day = fields.String()
+    order = fields.List(fields.Dict())
+
+
+class LeaveOut(Schema):
+    id = fields.Integer()
+    person_id = fields.Integer()
+    leave_type = fields.String()
+    start_day = fields.String()
+    end_day = fields.String()
+    status = fields.String()
+    rule = fields.String()
+    reason = fields.String()
+
+
+class LedgerOut(Schema):
+    id = fields.Integer()
+    person_id = fields.Integer()
+    name = fields.String()
+    day = fields.String()
+    rule = fields.String()
+    offence = fields.String()
+    reason = fields.String()
+    fine = fields.Integer()
+    slip = fields.String(allow_none=True)
+    absent = fields.Boolean()
+
+
+class ReportOut(Schema):
+    year = fields.Integer()
+    month = fields.Integer()
+    rows = fields.List(fields.Dict())
+    submission = fields.Dict(allow_none=True)

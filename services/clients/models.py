@@ -1,7 +1,17 @@
-"""SQLAlchemy models of this service (its own database; nobody else reads these tables)."""
-from sqlalchemy.orm import DeclarativeBase
+"""SQLAlchemy models of this service (its own database; nobody else reads these tables).
+
+The database keeps the invariants (CLI-01/02/12): one customer per normalised phone in a
+project, one owner per customer (a column of the customer row, changed under a row lock), and
+one live subscription per unit (a partial unique index), so two instances cannot break them.
+"""
+from datetime import datetime
+
+from sqlalchemy import (JSON, Boolean, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint, text)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.kit import install_kit
+from services.common.types import UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -9,3 +19,102 @@ class Base(DeclarativeBase):
 
 
 KIT = install_kit(Base.metadata)
+
+
+class ProjectZone(Base):
+    """The project's time zone, from attendance's ``project_created`` (SYS-04)."""
+    __tablename__ = "project_zone"
+    project_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+
+
+class Staff(Base):
+    """Names and roles of the staff, from attendance's ``staff_added`` / ``roles_changed``."""
+    __tablename__ = "staff"
+    person_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    project_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
+    name: Mapped[str] = mapped_column(String(120))
+    roles: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class Customer(Base):
+    """CLI-01: one customer per normalised mobile in a project; the current owner (CLI-02)."""
+    __tablename__ = "customer"
+    __table_args__ = (UniqueConstraint("project_id", "phone", name="uq_customer_phone"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer)
+    phone: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    source: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    media_source: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    owner_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    owner_since: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_contact_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_follow_up_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    owner_source: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    shares: Mapped[list | None] = mapped_column(JSON, nullable=True)   # CLI-10 credit split
+    owner_rule: Mapped[str | None] = mapped_column(String(10), nullable=True)
+
+
+class Contact(Base):
+    """CLI-02/13: a registered contact (visit, call, follow-up, referral, pre-registration).
+    ``source_key`` (an event id) books each reported fact once."""
+    __tablename__ = "contact"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    person_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    source_key: Mapped[str | None] = mapped_column(String(80), unique=True, nullable=True)
+    media_source: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    rule: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class ChannelReport(Base):
+    """CLI-06: a channel agent's report (报备); the phone is kept for matching, shown masked."""
+    __tablename__ = "channel_report"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, index=True)
+    agent_id: Mapped[int] = mapped_column(Integer, index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    reported_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    status: Mapped[str] = mapped_column(String(20))     # reported/channel/passed_over/expired
+    customer_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rule: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class Unit(Base):
+    """CLI-12: a unit for sale; a manager confirms it is available (销控)."""
+    __tablename__ = "unit"
+    __table_args__ = (UniqueConstraint("project_id", "code", name="uq_unit_code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    confirmed_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class Subscription(Base):
+    """CLI-12: a subscription (认购). Never deleted: voided forms are kept."""
+    __tablename__ = "subscription"
+    __table_args__ = (
+        Index("uq_unit_one_live_subscription", "unit_id", unique=True,
+              sqlite_where=text("state = 'live'"), postgresql_where=text("state = 'live'")),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
+    closer_id: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20))
+    signed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    deposit_paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    credit_split: Mapped[list] = mapped_column(JSON, default=list)
+    form_kept_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    announced: Mapped[bool] = mapped_column(Boolean, default=False)
+    rule: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text)

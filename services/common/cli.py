@@ -29,7 +29,8 @@ def session(service, kit):
 def run(p, argv=None):
     args = p.parse_args(argv)
     try:
-        args.func(args)
+        code = args.func(args)
+        return code if isinstance(code, int) else 0
     except Exception as exc:  # an admin sees one clear line, not a traceback
         from .errors import AnchangError
         if isinstance(exc, AnchangError):

@@ -52,3 +52,8 @@ def relay_interval(config=None):
 
 def relay_enabled(config=None):
     return str(setting("OUTBOX_RELAY", config, "1")).lower() not in ("0", "false", "no")
+
+
+def env_float(name, default):
+    """A number from the environment (e.g. a timer's interval), ``default`` when unset."""
+    return float(os.environ.get(name, default))

@@ -45,6 +45,9 @@ def once(fn):
                 log.info("%s: event %s processed by another instance", handler, event_id)
                 return None
             raise
+        except BaseException:
+            session.rollback()  # never hold SQLite's write lock past a failed handler
+            raise
         return result
 
     return wrapper

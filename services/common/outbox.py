@@ -39,22 +39,42 @@ def emit(session, event_type, *, now, project_id, actor, rule, reason, **fact):
 
 def relay(engine, kit, dispatch, batch=200):
     """Publish unsent outbox rows in order; returns how many were published."""
-    sent = 0
-    with engine.begin() as conn:
-        query = (select(kit.outbox.c.id, kit.outbox.c.event_type, kit.outbox.c.payload)
-                 .where(kit.outbox.c.sent_at.is_(None))
-                 .order_by(kit.outbox.c.id).limit(batch))
-        if is_postgres(conn):
-            # two instances of a service never publish the same row at the same time
-            query = query.with_for_update(skip_locked=True)
-        for row in conn.execute(query).all():
+    query = (select(kit.outbox.c.id, kit.outbox.c.event_type, kit.outbox.c.payload)
+             .where(kit.outbox.c.sent_at.is_(None))
+             .order_by(kit.outbox.c.id).limit(batch))
+    if is_postgres(engine):
+        # two instances of a service never publish the same row at the same time
+        with engine.begin() as conn:
+            rows = conn.execute(query.with_for_update(skip_locked=True)).all()
+            for row in rows:
+                dispatch(row.event_type, row.payload)
+                _mark_sent(conn, kit, [row.id])
+        return _published(len(rows))
+    # SQLite: publishing switches green threads, and a worker waiting for SQLite's write lock
+    # blocks the whole event loop (its busy wait is not cooperative). So read with no write
+    # lock, publish, then mark sent in one short write.
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    sent = []
+    try:
+        for row in rows:
             dispatch(row.event_type, row.payload)
-            conn.execute(update(kit.outbox).where(kit.outbox.c.id == row.id)
-                         .values(sent_at=utcnow()))
-            sent += 1
-    if sent:
-        log.debug("outbox relay published %d event(s)", sent)
-    return sent
+            sent.append(row.id)
+    finally:
+        if sent:
+            with engine.begin() as conn:
+                _mark_sent(conn, kit, sent)
+    return _published(len(sent))
+
+
+def _mark_sent(conn, kit, ids):
+    conn.execute(update(kit.outbox).where(kit.outbox.c.id.in_(ids)).values(sent_at=utcnow()))
+
+
+def _published(count):
+    if count:
+        log.debug("outbox relay published %d event(s)", count)
+    return count
 
 
 def pending(engine, kit):

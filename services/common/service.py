@@ -5,10 +5,10 @@ A service class inherits ``ServiceKit`` and declares ``db = Database(KIT)``,
 """
 import logging
 
-from nameko.dependency_providers import Config
-from nameko.events import EventDispatcher
 import functools
 
+from nameko.dependency_providers import Config
+from nameko.events import EventDispatcher
 from nameko.rpc import rpc as nameko_rpc
 from nameko.timer import timer
 from sqlalchemy import text
@@ -21,8 +21,25 @@ from .timeutil import parse_instant
 
 log = logging.getLogger(__name__)
 
-# Refusals are expected answers, not failures: nameko logs them as warnings, not errors.
-rpc = functools.partial(nameko_rpc, expected_exceptions=AnchangError)
+
+
+def rolls_back(fn):
+    """Roll back before an exception leaves the worker: on SQLite a refusal raised after a
+    write would otherwise hold the write lock while nameko replies."""
+    @functools.wraps(fn)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return fn(self, *args, **kwargs)
+        except BaseException:
+            self.db.rollback()
+            raise
+    return wrapper
+
+
+def rpc(fn):
+    """nameko's ``@rpc`` that rolls back on any exception; refusals (AnchangError) are expected
+    answers, not failures, so nameko logs them as warnings."""
+    return nameko_rpc(rolls_back(fn), expected_exceptions=AnchangError)
 
 RELAY_INTERVAL = relay_interval()
 

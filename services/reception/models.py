@@ -1,7 +1,20 @@
-"""SQLAlchemy models of this service (its own database; nobody else reads these tables)."""
-from sqlalchemy.orm import DeclarativeBase
+"""SQLAlchemy models of this service (its own database; nobody else reads these tables).
+
+The day's rotation sheet is one ``day_sheet`` row per (project, day) — the row every change to
+the sheet locks first (``SELECT … FOR UPDATE`` on PostgreSQL; the same statement takes SQLite's
+write lock), so two instances never assign from the same picture of the sheet — and one
+``sheet_entry`` per consultant on it. Receptions are guarded by the database too: one reception
+per walk-in, and at most one open first-group reception per consultant (partial unique index).
+Customer phones are stored masked only (CLI-14).
+"""
+from datetime import date, datetime
+
+from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint, text)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.kit import install_kit
+from services.common.types import UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -9,3 +22,150 @@ class Base(DeclarativeBase):
 
 
 KIT = install_kit(Base.metadata)
+
+
+class ProjectZone(Base):
+    """The project's time zone, from attendance's ``project_created`` (SYS-04)."""
+    __tablename__ = "project_zone"
+    project_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+
+
+class Staff(Base):
+    """Names and roles of the project's staff, from ``staff_added`` / ``roles_changed``."""
+    __tablename__ = "staff"
+    person_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    project_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
+    name: Mapped[str] = mapped_column(String(120))
+    roles: Mapped[list] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class DaySheet(Base):
+    """REC-01: one project's rotation sheet (轮序表) for one business day."""
+    __tablename__ = "day_sheet"
+    __table_args__ = (UniqueConstraint("project_id", "day", name="uq_day_sheet_project_day"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer)
+    day: Mapped[date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=0)   # bumped by every change
+    afternoon_done: Mapped[bool] = mapped_column(Boolean, default=False)  # REC-10 applied
+    notice: Mapped[str | None] = mapped_column(Text, nullable=True)       # last REC-02 notice
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class SheetEntry(Base):
+    """One consultant on one day's sheet (the stored form of ``rules.SheetEntry``)."""
+    __tablename__ = "sheet_entry"
+    __table_args__ = (UniqueConstraint("sheet_id", "person_id", name="uq_sheet_entry_person"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("day_sheet.id", ondelete="CASCADE"),
+                                          index=True)
+    person_id: Mapped[int] = mapped_column(Integer, index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    signin_seq: Mapped[int] = mapped_column(Integer)
+    marks: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(24), default="free")
+    state_detail: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    state_since: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    off_reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    pass_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    received_today: Mapped[int] = mapped_column(Integer, default=0)
+    receiving_kind: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    groups: Mapped[int] = mapped_column(Integer, default=0)
+    suspended_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    signed_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    clock_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    placed_last: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Suspension(Base):
+    """REC-09: a suspension from receiving, through ``until_day`` inclusive."""
+    __tablename__ = "suspension"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, index=True)
+    person_id: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    days: Mapped[int] = mapped_column(Integer)
+    from_day: Mapped[date] = mapped_column(Date)
+    until_day: Mapped[date] = mapped_column(Date)
+    recorded_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    rule: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class WalkIn(Base):
+    """A walk-in group registered at the desk (phone masked only, CLI-14)."""
+    __tablename__ = "walk_in"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, index=True)
+    day: Mapped[date] = mapped_column(Date)
+    visit_kind: Mapped[str] = mapped_column(String(30))
+    customer_name: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    phone_masked: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    customer_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    owner_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    protection_live: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    registered_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Reception(Base):
+    """One reception of a walk-in by one consultant, with the rule and reason that assigned it."""
+    __tablename__ = "reception"
+    __table_args__ = (
+        # "one turn per walk-in": a walk-in is received once
+        UniqueConstraint("walk_in_id", name="uq_reception_walk_in"),
+        # REC-03: one group at a time — at most one open first-group reception per consultant
+        Index("uq_reception_open_first_group", "person_id", unique=True,
+              postgresql_where=text("status = 'open' AND NOT second_group"),
+              sqlite_where=text("status = 'open' AND NOT second_group")),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, index=True)
+    day: Mapped[date] = mapped_column(Date)
+    walk_in_id: Mapped[int] = mapped_column(ForeignKey("walk_in.id"))
+    person_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))          # turn / returning / duty / non_turn
+    second_group: Mapped[bool] = mapped_column(Boolean, default=False)
+    customer_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    credit_owner_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    marks_delta: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open / completed
+    rule: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    notice: Mapped[str | None] = mapped_column(Text, nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    outcome: Mapped[str | None] = mapped_column(Text, nullable=True)
+    floor_plans: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    visit_registered: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Call(Base):
+    """REC-12: a desk call registration (phone masked only, CLI-14) and its SMS."""
+    __tablename__ = "desk_call"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, index=True)
+    day: Mapped[date] = mapped_column(Date)
+    caller: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    phone_masked: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    need: Mapped[str | None] = mapped_column(Text, nullable=True)
+    how_heard: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    media_source: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    answered_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    customer_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    registered_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ended_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    missing: Mapped[list] = mapped_column(JSON, default=list)
+    fine: Mapped[int] = mapped_column(Integer, default=0)
+    sms_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    sms_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    rule: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -628,3 +628,35 @@ def board_view(entries: Sequence[SheetEntry], now: datetime,
         "marks": [{"person_id": e.person_id, "name": e.name, "marks": e.marks, "state": st,
                    "place": place.get(e.person_id)} for e, st in order + rest],
     }
+
+
+# ---------------------------------------------------------------- ATT-06 / REC-01 sign-in place
+
+def sign_in_slot(sheet: Sequence[tuple[datetime | None, bool]], at: datetime,
+                 placed_last: bool) -> int:
+    """ATT-06/REC-01: where a new valid sign-in goes on the sheet (an index into ``sheet``, the
+    entries as ``(signed_in_at, placed_last)`` in sheet order).
+
+    A "视作最后签到" sign-in (``placed_last``) goes to the very back. A correct sign-in goes
+    behind everyone already on the sheet except those placed last, and ahead of any correct
+    sign-in made later than it (an event delivered out of order still lands in sign-in order).
+    """
+    if placed_last:
+        return len(sheet)
+    for i, (other_at, other_last) in enumerate(sheet):
+        if other_last or (other_at is not None and other_at > at):
+            return i
+    return len(sheet)
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """CLI-14: 13812341234 → 138****1234 (digits only; short numbers keep their last 2)."""
+    if not phone:
+        return None
+    digits = "".join(ch for ch in str(phone) if ch.isdigit())
+    if len(digits) == 13 and digits.startswith("86"):   # +86 mobile: the national number
+        digits = digits[2:]
+    if len(digits) >= 7:
+        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:] if len(digits) > 7 \
+            else digits[:3] + "****"
+    return "*" * max(len(digits) - 2, 0) + digits[-2:]

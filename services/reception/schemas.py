@@ -1,0 +1,168 @@
+"""RPC payloads in and out of reception; the gateway's OpenAPI document is built from these.
+
+Shape checks only (types, required fields, unknown fields refused); the rules (rules.py) decide
+what is allowed and say why."""
+from marshmallow import fields, validate
+
+from services.common.schemas import Schema
+
+from . import rules
+
+phone_field = fields.String(validate=validate.Regexp(r"^\+?[0-9 -]{5,20}$"),
+                            metadata={"example": "13812341234"})
+
+
+class SheetQuery(Schema):
+    day = fields.Date(metadata={"example": "2026-03-02"})
+
+
+class ReorderIn(Schema):
+    order = fields.List(fields.Integer(strict=True), required=True,
+                        validate=validate.Length(min=1), metadata={"example": [12, 11, 13]})
+    reason = fields.String(required=True, validate=validate.Length(max=500),
+                           metadata={"example": "签到顺序争议，按打卡时间 (ATT-06)"})
+
+
+class WalkInIn(Schema):
+    phone = phone_field
+    name = fields.String(validate=validate.Length(max=120), metadata={"example": "王先生"})
+    visit_kind = fields.String(load_default="new", validate=validate.OneOf(rules.VISIT_KINDS))
+    note = fields.String(validate=validate.Length(max=500))
+
+
+class FloorPlanIn(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=40),
+                         metadata={"example": "FP-A"})
+    quantity = fields.Integer(strict=True, required=True, validate=validate.Range(min=1),
+                              metadata={"example": 1})
+
+
+class CompleteIn(Schema):
+    outcome = fields.String(required=True, validate=validate.Length(min=1, max=500),
+                            metadata={"example": "interested in type A, will return Sunday"})
+    floor_plans = fields.List(fields.Nested(FloorPlanIn), load_default=list)
+    visit_registered = fields.Boolean(load_default=True)
+
+
+class PassIn(Schema):
+    person_id = fields.Integer(strict=True)
+    minutes = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=600),
+                             metadata={"example": 30})
+
+
+DESK_STATES = ("lunch", "official_business", "away_announced", "away", "back")
+
+
+class DeskStatusIn(Schema):
+    state = fields.String(required=True, validate=validate.OneOf(DESK_STATES))
+    detail = fields.String(validate=validate.Length(max=200),
+                           metadata={"example": "送合同到银行 bank run"})
+
+
+class RefusalIn(Schema):
+    person_id = fields.Integer(strict=True, required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("refusal", "picking", "excuse")))
+    note = fields.String(validate=validate.Length(max=500))
+
+
+class ChangeConsultantIn(Schema):
+    customer_id = fields.Integer(strict=True, required=True)
+    from_person_id = fields.Integer(strict=True, required=True)
+    to_person_id = fields.Integer(strict=True, required=True)
+    note = fields.String(validate=validate.Length(max=500))
+
+
+class CallIn(Schema):
+    caller = fields.String(allow_none=True, validate=validate.Length(max=120))
+    phone = fields.String(allow_none=True, validate=validate.Length(max=20))
+    need = fields.String(allow_none=True, validate=validate.Length(max=500))
+    how_heard = fields.String(allow_none=True, validate=validate.Length(max=120))
+    media_source = fields.String(allow_none=True, validate=validate.Length(max=120))
+    answered_by = fields.Integer(strict=True, required=True)
+    ended_at = fields.String(metadata={"example": "2026-03-02T10:05:00+08:00"})
+
+
+class SmsIn(Schema):
+    sent_at = fields.String(metadata={"example": "2026-03-02T10:08:00+08:00"})
+
+
+class EntryOut(Schema):
+    place = fields.Integer(allow_none=True)
+    person_id = fields.Integer()
+    name = fields.String()
+    marks = fields.Integer()
+    state = fields.String()
+    detail = fields.String(allow_none=True)
+    signin_seq = fields.Integer()
+    signed_in_at = fields.String(allow_none=True)
+    suspended_until = fields.String(allow_none=True)
+
+
+class SheetOut(Schema):
+    project_id = fields.Integer()
+    day = fields.String()
+    entries = fields.List(fields.Nested(EntryOut))
+    desk = fields.List(fields.Dict())
+    notice = fields.String(allow_none=True)
+
+
+class ReceptionOut(Schema):
+    id = fields.Integer()
+    walk_in_id = fields.Integer()
+    person_id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+    second_group = fields.Boolean()
+    customer_id = fields.Integer(allow_none=True)
+    credit_owner_id = fields.Integer(allow_none=True)
+    status = fields.String()
+    rule = fields.String()
+    reason = fields.String()
+    notice = fields.String(allow_none=True)
+    started_at = fields.String()
+    completed_at = fields.String(allow_none=True)
+    outcome = fields.String(allow_none=True)
+    floor_plans = fields.List(fields.Dict(), allow_none=True)
+
+
+class WalkInOut(Schema):
+    walk_in_id = fields.Integer()
+    phone_masked = fields.String(allow_none=True)
+    reception = fields.Nested(ReceptionOut)
+    decisions = fields.List(fields.Dict())
+    owner = fields.Dict(allow_none=True)
+
+
+class CallOut(Schema):
+    id = fields.Integer()
+    day = fields.String()
+    caller = fields.String(allow_none=True)
+    phone_masked = fields.String(allow_none=True)
+    need = fields.String(allow_none=True)
+    how_heard = fields.String(allow_none=True)
+    media_source = fields.String(allow_none=True)
+    answered_by = fields.Integer()
+    customer_id = fields.Integer(allow_none=True)
+    missing = fields.List(fields.String())
+    fine = fields.Integer()
+    sms = fields.Dict()
+
+
+class BoardPerson(Schema):
+    person_id = fields.Integer()
+    name = fields.String()
+    detail = fields.String(allow_none=True)
+
+
+class BoardOut(Schema):
+    project_id = fields.Integer()
+    day = fields.String()
+    at = fields.String()
+    desk = fields.List(fields.Dict())
+    rotation = fields.List(fields.Dict())
+    receiving = fields.List(fields.Nested(BoardPerson))
+    lunch = fields.List(fields.Nested(BoardPerson))
+    official_business = fields.List(fields.Nested(BoardPerson))
+    passing = fields.List(fields.Nested(BoardPerson))
+    suspended = fields.List(fields.Nested(BoardPerson))
+    notice = fields.String(allow_none=True)

@@ -1,0 +1,196 @@
+"""Attendance through the gateway with requests (ATT-01…12, SYS-01/02/04), each test in its own
+project, time set through the clock routes (never the wall clock)."""
+import csv
+import io
+
+import openpyxl
+
+from tests.helpers import eventually
+
+MON = "2026-03-02"          # a Monday
+P = "/v1/projects/{p}"
+
+
+def at(hhmm, day=MON):
+    return f"{day}T{hhmm}:00+08:00"
+
+
+def error_of(r):
+    return r.json()["error"]
+
+
+def post(project, path, as_, **body):
+    return project.api("POST", P + path, as_=as_, json=body)
+
+
+def test_att03_att06_punch_uniform_sign_in_order_reaches_reception(stack, project):
+    ids = project.ids
+    for name, hhmm in (("c2", "08:20"), ("c1", "08:21"), ("c3", "08:22")):
+        stack.set_clock(at(hhmm))
+        r = post(project, "/punches", name, kind="in")
+        assert r.status_code == 201 and r.json()["outcome"] == "on_time", r.text
+    # ATT-03: nobody punches for someone else; the attempt is recorded against the submitter
+    r = post(project, "/punches", "c1", kind="in", person_id=ids["c4"])
+    assert r.status_code == 403 and error_of(r)["rule"] == "ATT-03"
+    for name in ("c1", "c2"):
+        assert post(project, "/uniform-attestations", "supervisor",
+                    person_id=ids[name]).status_code == 200
+    # ATT-06: a consultant cannot attest uniform; no uniform / no clock-in = invalid, recorded
+    r = post(project, "/uniform-attestations", "c1", person_id=ids["c3"])
+    assert r.status_code == 403 and error_of(r)["rule"] == "ATT-06"
+    stack.set_clock(at("08:25"))
+    r = post(project, "/sign-ins", "c3")
+    assert r.status_code == 409 and error_of(r)["rule"] == "ATT-06"
+    assert "uniform" in error_of(r)["message"]
+    r = post(project, "/sign-ins", "c4")
+    assert r.status_code == 409 and "clocking in" in error_of(r)["message"]
+    stack.set_clock(at("08:26"))
+    assert post(project, "/sign-ins", "c2").status_code == 201
+    r = post(project, "/sign-ins", "c2")
+    assert r.status_code == 409 and error_of(r)["rule"] == "ATT-06"      # once a day
+    r = post(project, "/sign-ins", "c1", person_id=ids["c2"])
+    assert r.status_code == 403 and error_of(r)["rule"] == "ATT-06"      # not for someone else
+    assert post(project, "/uniform-attestations", "supervisor",
+                person_id=ids["c3"]).status_code == 200
+    stack.set_clock(at("08:27"))
+    r = post(project, "/sign-ins", "c3")                                 # valid, but placed last
+    assert r.status_code == 201 and r.json()["placed_last"] is True
+    stack.set_clock(at("08:28"))
+    assert post(project, "/sign-ins", "c1").status_code == 201
+
+    r = project.api("GET", P + "/sign-ins/order", as_="c4")
+    order = r.json()["order"]
+    assert [o["person_id"] for o in order] == [ids["c2"], ids["c1"], ids["c3"]]
+    assert [o["placed_last"] for o in order] == [False, False, True]
+    assert {i["why"] for i in r.json()["invalid"]} == {"no_uniform", "no_clock_in"}
+
+    def sheet():
+        s = project.api("GET", P + "/rotation-sheet?day=" + MON, as_="receptionist").json()
+        return [e["person_id"] for e in s["entries"]]
+    eventually(lambda: sheet() == [ids["c2"], ids["c1"], ids["c3"]], timeout=10,
+               message="reception's sheet does not follow attendance's sign-in order (ATT-06)")
+
+    # ATT-06 dispute settled by clock-in times; SYS-01 the proxy attempt is in c1's ledger
+    r = post(project, "/sign-ins/disputes", "supervisor", person_ids=[ids["c1"], ids["c2"]])
+    assert r.status_code == 200 and r.json()["data"]["order"] == [ids["c2"], ids["c1"]]
+    ledger = project.api("GET", P + f"/ledger?person_id={ids['c1']}", as_="manager").json()
+    assert [(e["rule"], e["offence"]) for e in ledger] == [("ATT-03", "proxy_attempt"),
+                                                          ("ATT-06", "proxy_attempt")]
+
+
+def test_att03_proxy_punch_report_voids_and_takes_the_consultant_off_the_sheet(stack, project):
+    ids = project.ids
+    stack.set_clock(at("08:10"))
+    r = post(project, "/punches", "c1", kind="in")
+    punch = r.json()
+    assert post(project, "/uniform-attestations", "supervisor",
+                person_id=ids["c1"]).status_code == 200
+    assert post(project, "/sign-ins", "c1").status_code == 201
+    r = post(project, "/proxy-punch-reports", "c2", punch_id=punch["id"], made_by=ids["c2"])
+    assert r.status_code == 403 and error_of(r)["rule"] == "ATT-03"
+    stack.set_clock(at("09:00"))
+    r = post(project, "/proxy-punch-reports", "supervisor", punch_id=punch["id"],
+             made_by=ids["c2"])
+    assert r.status_code == 200 and r.json()["data"]["eligibility_revoked"] is True, r.text
+    slips = project.api("GET", P + "/ledger", as_="manager").json()
+    assert sorted((e["person_id"], e["slip"]) for e in slips) == sorted(
+        [(ids["c1"], "violation"), (ids["c2"], "violation")])
+    punches = project.api("GET", P + "/punches?day=" + MON, as_="manager").json()
+    assert [p["voided"] for p in punches] == [True]
+    r = post(project, "/punches", "c1", kind="out")      # may not leave the post
+    assert r.status_code == 409 and error_of(r)["rule"] == "ATT-03"
+
+    def c1_state():
+        s = project.api("GET", P + "/rotation-sheet?day=" + MON, as_="receptionist").json()
+        return {e["person_id"]: (e["state"], e["detail"]) for e in s["entries"]}[ids["c1"]]
+    eventually(lambda: c1_state() == ("off_duty", "eligibility_revoked"), timeout=10,
+               message="eligibility_revoked did not take c1 off the sheet")
+
+
+def test_att07_att02_leave_refused_with_its_rule_and_approved_by_a_manager(stack, project):
+    ids = project.ids
+    stack.set_clock(at("09:00"))
+    r = post(project, "/leave", "c1", leave_type="personal", start_day=MON,
+             handover_note="客户交给 c2")
+    assert r.status_code == 409 and error_of(r)["rule"] == "ATT-07"       # no notice
+    r = post(project, "/leave", "c1", leave_type="sick", start_day=MON)
+    assert r.status_code == 409 and error_of(r)["rule"] == "ATT-07"       # after 07:30
+    r = post(project, "/leave", "c1", leave_type="personal", start_day="2026-03-03")
+    assert r.status_code == 409 and error_of(r)["field"] == "handover_note"
+    r = post(project, "/blackout-days", "c1", day="2026-03-07", kind="launch_day")
+    assert r.status_code == 403 and error_of(r)["rule"] == "ATT-02"
+    r = post(project, "/blackout-days", "manager", day="2026-03-07", kind="launch_day")
+    assert r.status_code == 201, r.text
+    r = post(project, "/leave", "c1", leave_type="annual", start_day="2026-03-07",
+             handover_note="交接")
+    assert r.status_code == 409 and error_of(r)["rule"] == "ATT-02"
+    r = post(project, "/leave", "c1", leave_type="annual", start_day="2026-03-05",
+             end_day="2026-03-06", handover_note="交接给 c2")
+    assert r.status_code == 201, r.text
+    leave = r.json()
+    r = post(project, f"/leave/{leave['id']}/approve", "c2")
+    assert r.status_code == 403 and error_of(r)["rule"] == "ATT-07"
+    r = post(project, f"/leave/{leave['id']}/approve", "manager")
+    assert r.status_code == 200 and r.json()["status"] == "approved"
+    assert [x["status"] for x in project.api("GET", P + "/leave", as_="c1").json()] == \
+        ["refused", "refused", "refused", "refused", "approved"]
+    assert project.api("GET", P + "/leave", as_="c2").json() == []
+    # ATT-01: a rest day on Saturday is refused
+    r = project.api("PUT", P + "/rosters", as_="manager", json={
+        "person_id": ids["c2"], "start": MON, "end": "2026-03-08", "rest": ["2026-03-07"]})
+    assert r.status_code == 409 and error_of(r)["rule"] in ("ATT-01", "ATT-02")
+
+
+def test_att09_att10_att12_day_close_ledger_and_report_download(stack, project):
+    ids = project.ids
+    stack.set_clock(at("08:00"))
+    for name in ("c1", "c2"):
+        r = project.api("PUT", P + "/rosters", as_="manager", json={
+            "person_id": ids[name], "start": MON, "end": "2026-03-08", "rest": ["2026-03-04"]})
+        assert r.status_code == 200, r.text
+    stack.set_clock(at("08:31"))
+    r = post(project, "/punches", "c1", kind="in")
+    assert r.json()["outcome"] == "late" and r.json()["rule"] == "ATT-04"
+    stack.set_clock(at("17:30"))
+    assert post(project, "/punches", "c1", kind="out").status_code == 201
+    r = post(project, "/ledger", "c2", person_id=ids["c1"], offence="sleeping_on_duty")
+    assert r.status_code == 403
+    r = post(project, "/ledger", "supervisor", person_id=ids["c1"], offence="sleeping_on_duty")
+    assert r.status_code == 201 and r.json()[0]["fine"] == 200
+    r = post(project, "/days/close", "manager", day=MON)
+    assert r.status_code == 409 and error_of(r)["rule"] == "ATT-09"        # not ended yet
+
+    stack.set_clock(at("09:00", "2026-03-03"))        # the timer closes Monday by itself
+
+    def c2_absent():
+        ledger = project.api("GET", P + f"/ledger?person_id={ids['c2']}", as_="manager").json()
+        return [(e["rule"], e["slip"]) for e in ledger]
+    eventually(lambda: c2_absent() == [("ATT-09", "warning")], timeout=15,
+               message="closing the day did not make c2 absent with a warning slip")
+    r = post(project, "/days/close", "manager", day=MON)
+    assert r.status_code == 409                                          # closed once
+
+    # ATT-10: a consultant sees only their own ledger
+    mine = project.api("GET", P + "/ledger", as_="c1").json()
+    assert {e["person_id"] for e in mine} == {ids["c1"]}
+    r = project.api("GET", P + f"/ledger?person_id={ids['c2']}", as_="c1")
+    assert r.status_code == 403 and error_of(r)["rule"] == "ATT-10"
+
+    # ATT-12: the report as JSON, CSV and xlsx
+    r = project.api("GET", P + "/reports/monthly?year=2026&month=3", as_="clerk")
+    assert r.status_code == 200, r.text
+    rows = {row["person_id"]: row for row in r.json()["rows"]}
+    assert (rows[ids["c1"]]["late"], rows[ids["c1"]]["fines"]) == (1, 250)
+    assert (rows[ids["c2"]]["absent_days"], rows[ids["c2"]]["warning_slips"]) == (1, 1)
+    assert project.api("GET", P + "/reports/monthly", as_="c1").status_code == 403
+    r = project.api("GET", P + "/reports/monthly/export?year=2026&month=3&format=csv",
+                    as_="manager")
+    assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
+    table = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert table[0][:4] == ["year", "month", "person_id", "name"] and len(table) == 3
+    r = project.api("GET", P + "/reports/monthly/export?year=2026&month=3&format=xlsx",
+                    as_="manager")
+    sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
+    assert sheet.max_row == 3
+    r = post(project, "/reports/monthly/submit", "clerk", year=2026, month=3)
+    assert r.status_code == 200 and r.json()["outcome"] == "on_time"

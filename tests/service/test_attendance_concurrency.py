@@ -1,0 +1,58 @@
+"""ATT-09 under scale-out: two AttendanceService containers on one PostgreSQL database close
+the same day at once (their timers and a manager's request); the day is closed once and each
+absent person gets one warning slip (the closed_day primary key decides)."""
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from services.attendance.service import AttendanceService
+from services.common.errors import Conflict
+from services.common.migrate import upgrade
+from tests.helpers import eventually, token
+
+pytestmark = pytest.mark.postgres
+ADMIN = token(person_id=999, project_id=None, roles=("admin",), name="admin")
+
+
+def test_att09_two_instances_close_a_day_once(pg_url, start_service, rpc_proxy):
+    upgrade("attendance", pg_url)
+    for _ in range(2):
+        start_service(AttendanceService, database_url=pg_url, migrate=False,
+                      DAY_CLOSE_INTERVAL="0.05")
+    att = rpc_proxy("attendance", timeout=30)
+    att.set_clock(ADMIN, "2026-03-02T08:00:00+08:00")
+    pid = att.create_project(ADMIN, {"code": "pg" + uuid.uuid4().hex[:6], "name": "PG"})["id"]
+    mgr_id = att.add_staff(ADMIN, pid, {"username": f"m{pid}", "name": "m", "password":
+                                        "password1", "roles": ["manager"]})["id"]
+    mgr = token(person_id=mgr_id, project_id=pid, roles=("manager",))
+    people = [att.add_staff(ADMIN, pid, {"username": f"c{i}-{pid}", "name": f"c{i}",
+                                         "password": "password1", "roles": ["consultant"]})["id"]
+              for i in range(6)]
+    for person in people:
+        att.set_roster(mgr, pid, {"person_id": person, "start": "2026-03-02",
+                                  "end": "2026-03-02", "rest": []})
+    att.set_clock(ADMIN, "2026-03-03T00:01:00+08:00")
+    # managers' requests race the two timers
+    replies = [att.close_day.call_async(mgr, pid, {"day": "2026-03-02"}) for _ in range(6)]
+    outcomes = []
+    for reply in replies:
+        try:
+            outcomes.append(reply.result())
+        except Conflict as exc:
+            outcomes.append(exc.rule)
+    assert all(o == "ATT-09" or o["closed"] for o in outcomes)
+
+    engine = sa.create_engine(pg_url)
+    try:
+        def settled():
+            with engine.connect() as conn:
+                return conn.execute(sa.text("SELECT count(*) FROM day_record")).scalar() == 6
+        eventually(settled, timeout=10, message="the day was not closed")
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM closed_day")).scalar() == 1
+            slips = conn.execute(sa.text("SELECT person_id, count(*) FROM ledger_entry "
+                                         "GROUP BY person_id")).all()
+            assert sorted(slips) == sorted((p, 1) for p in people)
+    finally:
+        engine.dispose()

@@ -1,0 +1,50 @@
+"""The reception admin CLI prints a day's sheet in rotation order (REC-01) from the service's
+own database, and every command has help."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from services.reception.service import ReceptionService
+from tests.service.test_reception_service import MANAGER, NAMES, PID, Floor, at
+from tests.stack import ROOT
+
+A, B, C = 101, 102, 103
+
+
+def cli(tmp_path, *argv):
+    env = dict(os.environ, RECEPTION_DATABASE_URL=f"sqlite:///{tmp_path / 'reception.db'}",
+               PYTHONWARNINGS="ignore")
+    return subprocess.run([sys.executable, "-m", "services.reception.cli", *argv], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_rec01_cli_sheet_and_receptions(start_service, rpc_proxy, rabbit_config, tmp_path):
+    start_service(ReceptionService)
+    rec = rpc_proxy("reception")
+    rec.set_clock(MANAGER, at("09:00"))
+    floor = Floor(rabbit_config, rec)
+    try:
+        for i, person in enumerate((B, A, C)):
+            floor.sign_in(person, f"08:3{i}")
+        floor.walk_in()
+    finally:
+        floor.close()
+    out = cli(tmp_path, "sheet", "--project-id", str(PID), "--day", "2026-03-02")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    rows = [ln for ln in lines if any(NAMES[p] in ln for p in (A, B, C))]
+    assert [next(NAMES[p] for p in (A, B, C) if NAMES[p] in ln) for ln in rows] == \
+        [NAMES[A], NAMES[C], NAMES[B]]
+    assert "receiving" in rows[-1] and "notice" not in out.stdout  # 3 people: no fourth
+    out = cli(tmp_path, "receptions", "--project-id", str(PID), "--day", "2026-03-02")
+    assert "REC-03" in out.stdout and "turn" in out.stdout
+    out = cli(tmp_path, "sheet", "--project-id", str(PID), "--day", "2026-01-01")
+    assert "no sheet" in out.stdout
+
+
+@pytest.mark.parametrize("command", ["sheet", "receptions", "calls", "migrate"])
+def test_every_command_has_help(tmp_path, command):
+    out = cli(tmp_path, command, "--help")
+    assert out.returncode == 0 and "usage:" in out.stdout
