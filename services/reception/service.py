@@ -426,13 +426,13 @@ class ReceptionService(ServiceKit):
                                                      "phone_masked")} if owner else None)}
 
     def _register_customer(self, project_id, phone, name, source):
-        """clients' ``register_customer`` (being built): its customer id, or None while it is
-        absent or failing — the walk-in is never held up by it."""
+        """clients' ``register_customer``: its customer id, or None while clients is down or
+        refuses — the walk-in is never held up by it."""
         try:
             answer = call(self.clients, "register_customer", self.auth.service_token(),
                           project_id, phone, name, source, timeout=3)
             return answer.get("customer_id") if isinstance(answer, dict) else None
-        except Exception as exc:  # MethodNotFound, timeout, refusal: no id yet
+        except Exception as exc:  # timeout, refusal: no id, the walk-in goes on
             log.info("reception: register_customer unavailable (%s); customer_id None", exc)
             return None
 
