@@ -2,7 +2,7 @@
 from marshmallow import fields, validate
 
 from services.common.identity import ROLES
-from services.common.schemas import Schema
+from services.common.schemas import DecisionOut, Schema  # noqa: F401  (re-exported for routes)
 
 role_field = fields.String(validate=validate.OneOf(ROLES))
 
@@ -127,14 +127,6 @@ class CloseDayIn(Schema):
 class ReportSubmitIn(Schema):
     year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
     month = fields.Integer(required=True, validate=validate.Range(min=1, max=12))
-
-
-class DecisionOut(Schema):
-    rule = fields.String()
-    reason = fields.String()
-    outcome = fields.String()
-    allowed = fields.Boolean()
-    data = fields.Dict()
 
 
 class PunchOut(Schema):

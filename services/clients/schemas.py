@@ -1,7 +1,7 @@
 """RPC payloads in and out of clients; the gateway's OpenAPI document is built from these."""
 from marshmallow import fields, validate
 
-from services.common.schemas import Schema
+from services.common.schemas import DecisionOut, Schema  # noqa: F401  (re-exported for routes)
 
 from .rules import GROUPINGS, PERIODS, SOURCES
 
@@ -122,11 +122,3 @@ class SubscriptionOut(Schema):
     credit_split = fields.List(fields.Dict())
     rule = fields.String()
     reason = fields.String()
-
-
-class DecisionOut(Schema):
-    rule = fields.String()
-    reason = fields.String()
-    outcome = fields.String()
-    allowed = fields.Boolean()
-    data = fields.Dict()

@@ -1,6 +1,6 @@
 """marshmallow base: unknown fields are rejected, and a failed load becomes a 422 that names
 the fields."""
-from marshmallow import RAISE, Schema as _Schema, ValidationError
+from marshmallow import RAISE, Schema as _Schema, ValidationError, fields
 
 from .errors import Unprocessable
 
@@ -24,3 +24,12 @@ def load(schema, data, rule=None, **kwargs):
         detail = "; ".join(f"{k}: {' '.join(map(str, v)) if isinstance(v, list) else v}"
                            for k, v in messages.items()) if isinstance(messages, dict) else str(messages)
         raise Unprocessable(f"invalid input: {detail}", rule=rule, field=",".join(fields) or None)
+
+
+class DecisionOut(Schema):
+    """A rule's decision as every service answers it (``services.common.decision``, SYS-01)."""
+    rule = fields.String()
+    reason = fields.String()
+    outcome = fields.String()
+    allowed = fields.Boolean()
+    data = fields.Dict()
