@@ -34,7 +34,7 @@ def import_customers(args):
         print(f"importing customers into project {args.project_id} from {args.file}",
               file=sys.stderr)
         ok, errors = import_csv(args.file, handle, progress_every=args.progress_every)
-    return 1 if errors and not ok else 0
+    return 1 if errors else 0   # like every import: 1 when any row was refused
 
 
 def expire_reports(args):
@@ -74,7 +74,8 @@ def build():
                         "show a customer's ownership history.")
     c = sub.add_parser("import-customers", help="import customers from a CSV file (CLI-01)",
                        description="CSV header: phone,name,source,media_source. Progress and "
-                       "one error line per bad row go to stderr; good rows are kept.")
+                       "one error line per bad row go to stderr; good rows are kept. Exit "
+                       "code 1 when any row was refused.")
     c.add_argument("--project-id", type=int, required=True, help="the project (sales office)")
     c.add_argument("--file", required=True, help="the CSV file (UTF-8, with a header row)")
     c.add_argument("--progress-every", type=int, default=500, help="progress line every N rows")

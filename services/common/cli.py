@@ -5,7 +5,7 @@ import sys
 
 from sqlalchemy.orm import Session
 
-from .config import database_url
+from .config import amqp_uri, database_url, rpc_timeout
 from .db import make_engine
 from .migrate import upgrade
 
@@ -24,6 +24,26 @@ def session(service, kit):
     s = Session(make_engine(database_url(service)), expire_on_commit=False)
     s.info.update(kit=kit, service=service)
     return s
+
+
+def ask(service, method, *args):
+    """Ask the running service over the broker, as the API does, so that its rules, events and
+    "why" records apply to what an admin does from the shell. A stopped service or broker is one
+    clear error (503-like), never a hang."""
+    from amqp.exceptions import AMQPError
+    from kombu.exceptions import OperationalError
+    from nameko.exceptions import RpcTimeout, UnknownService
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from .errors import Unavailable
+    try:
+        with ClusterRpcProxy({"AMQP_URI": amqp_uri()}, timeout=rpc_timeout()) as cluster:
+            return getattr(getattr(cluster, service), method)(*args)
+    except (RpcTimeout, UnknownService):
+        raise Unavailable(f"{service} is not running or did not answer within "
+                          f"{rpc_timeout():g} s (start it with `make run`)")
+    except (OSError, OperationalError, AMQPError) as exc:
+        raise Unavailable(f"the broker at {amqp_uri()} cannot be reached: {exc}")
 
 
 def run(p, argv=None):
