@@ -20,6 +20,19 @@ from tests.bench import cases  # noqa: E402
 from tests.stack import Stack  # noqa: E402
 
 COUNT = int(os.environ.get("BENCH_COUNT", "300"))
+ONLY = os.environ.get("BENCH_ONLY", "")   # e.g. BENCH_ONLY=owner_of: those and their baselines
+
+
+def selected(benches, only=ONLY):
+    if not only:
+        return benches
+    wanted = {name for name, _, _ in benches if only in name}
+    baselines = dict((name, base) for name, base, _ in benches)
+    for name in list(wanted):
+        while baselines.get(name):
+            name = baselines[name]
+            wanted.add(name)
+    return [b for b in benches if b[0] in wanted]
 
 
 def measure(fn, count=COUNT, warmup=20):
@@ -40,7 +53,7 @@ def main():
     stack = Stack().start()
     results = {}
     try:
-        for name, baseline, setup in cases.BENCHES:
+        for name, baseline, setup in selected(cases.BENCHES):
             print(f"  measuring {name}…", flush=True)
             fn, teardown = setup(stack)
             try:
