@@ -73,6 +73,7 @@ class AttendanceService(ServiceKit):
     db = Database(KIT)
     clock = Clock(KIT)
     policy_defaults = rules.POLICY_DEFAULTS
+    policy_check = staticmethod(rules.policy_with_defaults)
 
     # ================================================================ staff directory
     @rpc
@@ -952,12 +953,6 @@ class AttendanceService(ServiceKit):
         return d.as_dict()
 
     # ================================================================ helpers
-    def _caller(self, token, project_id, *roles, action="do this"):
-        caller = self.auth.caller(token).require_project(project_id)
-        if roles:
-            caller.require(*roles, action=action)
-        return caller
-
     @staticmethod
     def _roles(caller):
         """The caller's roles as the rules see them: an admin may act as a manager."""
@@ -965,14 +960,6 @@ class AttendanceService(ServiceKit):
         if caller.is_admin:
             roles |= {"manager", "supervisor", "clerk"}
         return roles
-
-    def _policy(self, project_id):
-        try:
-            return rules.policy_with_defaults(self.policy(project_id))
-        except ValueError as exc:  # a stored value the rules refuse: fall back, say so
-            log.warning("attendance policy of project %s refused (%s): defaults used",
-                        project_id, exc)
-            return rules.policy_with_defaults()
 
     def _tz(self, project_id):
         project = self.db.get(Project, project_id)

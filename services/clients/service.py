@@ -63,6 +63,7 @@ class ClientsService(ServiceKit):
     db = Database(KIT)
     clock = Clock(KIT)
     policy_defaults = rules.POLICY_DEFAULTS
+    policy_check = staticmethod(rules.policy_with_defaults)
 
     # ================================================================ attendance's events
     @event_handler("attendance", "project_created")
@@ -618,26 +619,12 @@ class ClientsService(ServiceKit):
         return self.conversion(token, project_id, query)
 
     # ================================================================ helpers
-    def _caller(self, token, project_id, *roles, action="do this"):
-        caller = self.auth.caller(token).require_project(project_id)
-        if roles:
-            caller.require(*roles, action=action)
-        return caller
-
     @staticmethod
     def _roles(caller):
         roles = set(caller.roles)
         if caller.is_admin:
             roles |= {"manager", "supervisor"}
         return roles
-
-    def _policy(self, project_id):
-        try:
-            return rules.policy_with_defaults(self.policy(project_id))
-        except ValueError as exc:
-            log.warning("clients policy of project %s refused (%s): defaults used",
-                        project_id, exc)
-            return rules.policy_with_defaults()
 
     def _tz(self, project_id):
         row = self.db.get(ProjectZone, project_id)

@@ -162,22 +162,9 @@ class MaterialsService(ServiceKit):
     db = Database(KIT)
     clock = Clock(KIT)
     policy_defaults = rules.POLICY_DEFAULTS
+    policy_check = staticmethod(rules.policy_with_defaults)
 
     # ------------------------------------------------------------ helpers
-    def _caller(self, token, project_id, *roles, action="do this"):
-        caller = self.auth.caller(token).require_project(project_id)
-        if roles:
-            caller.require(*roles, action=action)
-        return caller
-
-    def _policy(self, project_id):
-        try:
-            return rules.policy_with_defaults(self.policy(project_id))
-        except ValueError as exc:  # a stored value the rules refuse: fall back, say so
-            log.warning("materials policy of project %s refused (%s): defaults used",
-                        project_id, exc)
-            return rules.policy_with_defaults()
-
     def _item(self, project_id, item_id, lock=False):
         query = select(Item).where(Item.id == item_id, Item.project_id == project_id)
         if lock:

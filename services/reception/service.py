@@ -690,9 +690,6 @@ class ReceptionService(ServiceKit):
                         "sent_at": _iso(row.sms_sent_at)}}
 
     # ================================================================ helpers
-    def _caller(self, token, project_id):
-        return self.auth.caller(token).require_project(project_id)
-
     def _tz(self, project_id):
         row = self.db.get(ProjectZone, project_id)
         return row.timezone if row else None
