@@ -5,7 +5,7 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Index,
                         Text, UniqueConstraint, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from services.common.identity import ROLES
+from services.common.roles import ROLES
 from services.common.kit import install_kit
 from services.common.types import UtcDateTime
 

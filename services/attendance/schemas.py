@@ -1,7 +1,7 @@
 """RPC payloads in and out of attendance; the gateway's OpenAPI document is built from these."""
 from marshmallow import fields, validate
 
-from services.common.identity import ROLES
+from services.common.roles import ROLES
 from services.common.schemas import DecisionOut, Schema  # noqa: F401  (re-exported for routes)
 
 role_field = fields.String(validate=validate.OneOf(ROLES))

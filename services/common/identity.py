@@ -8,10 +8,9 @@ from nameko.extensions import DependencyProvider
 
 from .config import jwt_secret
 from .errors import Forbidden, Unauthorized
+from .roles import ROLES, SERVICE, acting_roles  # noqa: F401 (ROLES re-exported)
 from .timeutil import utcnow
 
-ROLES = ("consultant", "supervisor", "manager", "clerk", "receptionist", "channel_agent",
-         "storekeeper", "admin")
 ISSUER = "anchang"
 ALGORITHM = "HS256"
 
@@ -29,10 +28,15 @@ class Caller:
 
     @property
     def is_service(self):
-        return "service" in self.roles
+        return SERVICE in self.roles
+
+    @property
+    def acting_roles(self):
+        """The roles the rules see (``services.common.roles``): an admin acts as a manager."""
+        return acting_roles(self.roles)
 
     def has(self, *roles):
-        return bool(self.roles & set(roles)) or self.is_admin or self.is_service
+        return bool(self.acting_roles & set(roles)) or self.is_admin or self.is_service
 
     def require(self, *roles, action="do this"):
         if not self.has(*roles):

@@ -1,4 +1,5 @@
-"""Tables every service carries beside its own: outbox, processed events, clock, policy.
+"""Tables every service carries beside its own: outbox, processed events, clock, policy,
+decisions, and (every service but attendance, which owns the originals) the directory replica.
 
 They are generic plumbing (no domain): each service installs them on its own MetaData so that
 its Alembic history and its database stay its own.
@@ -6,11 +7,11 @@ its Alembic history and its database stay its own.
 from types import SimpleNamespace
 
 from .types import UtcDateTime
-from sqlalchemy import (JSON, BigInteger, Column, Integer, String, Table, Text,
-                        UniqueConstraint, Index)
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, Index, Integer, String, Table, Text,
+                        UniqueConstraint)
 
 
-def install_kit(metadata):
+def install_kit(metadata, directory=True):
     # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT.
     big_id = BigInteger().with_variant(Integer(), "sqlite")
     outbox = Table(
@@ -58,5 +59,23 @@ def install_kit(metadata):
         Column("at", UtcDateTime(), nullable=False),
         Index("ix_decision_subject", "subject_type", "subject_id"),
     )
-    return SimpleNamespace(outbox=outbox, processed=processed, clock=clock, policy=policy,
-                           decisions=decisions)
+    kit = SimpleNamespace(outbox=outbox, processed=processed, clock=clock, policy=policy,
+                          decisions=decisions, projects=None, staff=None)
+    if directory:
+        # projects and staff as attendance announces them (services.common.directory)
+        kit.projects = Table(
+            "directory_project", metadata,
+            Column("project_id", Integer, primary_key=True, autoincrement=False),
+            Column("code", String(40), nullable=True),
+            Column("name", String(200), nullable=True),
+            Column("timezone", String(64), nullable=False),
+        )
+        kit.staff = Table(
+            "directory_staff", metadata,
+            Column("person_id", Integer, primary_key=True, autoincrement=False),
+            Column("project_id", Integer, nullable=True, index=True),
+            Column("name", String(120), nullable=False),
+            Column("roles", JSON, nullable=False),
+            Column("active", Boolean, nullable=False),
+        )
+    return kit

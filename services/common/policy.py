@@ -1,37 +1,51 @@
-"""Per-project policy values (SYS-03): each service keeps its own, with its rules' defaults."""
+"""Per-project policy values (SYS-03): stored per service, checked by its ``PolicySpec`` when
+written, never silently replaced when read."""
+import logging
+
 from sqlalchemy import select
 
-from .errors import Unprocessable
+from .errors import Conflict, Unprocessable
+from .policyspec import PolicyValueError
 from .timeutil import utcnow
 
+log = logging.getLogger(__name__)
 
-def read(session, project_id, defaults):
+
+def stored(session, project_id):
     table = session.info["kit"].policy
-    values = dict(defaults)
-    rows = session.execute(select(table.c.key, table.c.value)
-                           .where(table.c.project_id == project_id)).all()
-    values.update({row.key: row.value for row in rows if row.key in defaults})
-    return values
+    return {row.key: row.value for row in session.execute(
+        select(table.c.key, table.c.value).where(table.c.project_id == project_id))}
 
 
-def change(session, project_id, defaults, changes, changed_by, reason=None):
-    """Validate and store ``changes``; returns the whole policy after the change."""
+def read(session, project_id, spec):
+    """The project's policy as the rules take it. A stored value the spec refuses (written
+    before it was checked) is a 409 naming the key: a manager must set it again."""
+    values = stored(session, project_id)
+    try:
+        return spec.with_defaults({k: v for k, v in values.items() if k in spec.keys})
+    except PolicyValueError as exc:
+        log.error("%s policy of project %s: stored %s", spec.service, project_id, exc)
+        raise Conflict(f"the stored {spec.service} policy value {exc.key} is not valid "
+                       f"({exc.message}): a manager must set it again", rule=exc.rule,
+                       field=exc.key)
+
+
+def change(session, project_id, spec, changes, changed_by, reason=None):
+    """Check ``changes`` together with the stored values, store them, return the policy."""
+    if not isinstance(changes, dict) or not changes:
+        raise Unprocessable("changes must name at least one policy key", rule="SYS-03",
+                            field="changes")
+    current = {k: v for k, v in stored(session, project_id).items() if k in spec.keys}
+    try:
+        values = spec.with_defaults({**current, **changes})
+    except PolicyValueError as exc:
+        raise Unprocessable(f"policy {exc.key} {exc.message}", rule=exc.rule, field=exc.key)
     table = session.info["kit"].policy
     for key, value in changes.items():
-        if key not in defaults:
-            raise Unprocessable(f"unknown policy key {key!r}; known: {', '.join(sorted(defaults))}",
-                                rule="SYS-03", field=key)
-        want = type(defaults[key])
-        ok = (isinstance(value, want) and not (want is int and isinstance(value, bool))) or \
-             (want is float and isinstance(value, int) and not isinstance(value, bool))
-        if not ok:
-            raise Unprocessable(f"policy {key} must be a {want.__name__}", rule="SYS-03", field=key)
-        existing = session.execute(select(table.c.key).where(
-            table.c.project_id == project_id, table.c.key == key)).first()
-        values = dict(value=value, changed_by=changed_by, changed_at=utcnow(), reason=reason)
-        if existing:
-            session.execute(table.update().where(table.c.project_id == project_id,
-                                                 table.c.key == key).values(**values))
+        row = dict(value=value, changed_by=changed_by, changed_at=utcnow(), reason=reason)
+        where = (table.c.project_id == project_id, table.c.key == key)
+        if session.execute(select(table.c.key).where(*where)).first():
+            session.execute(table.update().where(*where).values(**row))
         else:
-            session.execute(table.insert().values(project_id=project_id, key=key, **values))
-    return read(session, project_id, defaults)
+            session.execute(table.insert().values(project_id=project_id, key=key, **row))
+    return values

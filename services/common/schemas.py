@@ -33,3 +33,10 @@ class DecisionOut(Schema):
     outcome = fields.String()
     allowed = fields.Boolean()
     data = fields.Dict()
+
+
+def dump(schema, data, many=False):
+    """An answer through its ``Out`` schema: exactly the fields the OpenAPI document shows."""
+    if not isinstance(schema, _Schema):
+        schema = schema()
+    return schema.dump(data, many=many)
