@@ -8,7 +8,8 @@ ERROR = {"type": "object", "properties": {"error": {"type": "object", "propertie
     "code": {"type": "string"}, "rule": {"type": "string", "nullable": True},
     "message": {"type": "string"}, "field": {"type": "string"}}}}}
 STATUS_TEXT = {400: "Bad request", 401: "Not authenticated", 403: "Role may not act",
-               404: "Not found", 409: "Conflict with a rule", 422: "Invalid input or refused by a rule",
+               404: "Not found", 409: "Conflict with a rule",
+               422: "Invalid input or refused by a rule",
                503: "A service or the broker is unavailable"}
 _cache = {}
 
@@ -28,6 +29,10 @@ def _parameters(route):
     return params
 
 
+def _operation_id(route):
+    return f"{route.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', route.path.lower()).strip('_')}"
+
+
 def document(routes):
     if "doc" in _cache:
         return _cache["doc"]
@@ -40,7 +45,7 @@ def document(routes):
     paths = {}
     for route in routes:
         op = {"summary": route.summary, "tags": [route.tag],
-              "operationId": f"{route.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', route.path.lower()).strip('_')}",
+              "operationId": _operation_id(route),
               "parameters": _parameters(route), "responses": {}}
         if route.rules:
             op["description"] = "Rules: " + ", ".join(route.rules)
@@ -57,7 +62,7 @@ def document(routes):
             schema = {"type": "array", "items": route.response} if route.many else route.response
             ok["content"] = {"application/json": {"schema": schema}}
         op["responses"][str(route.status)] = ok
-        codes = [400, 422, 503] + ([401, 403, 404, 409] if route.auth else [])
+        codes = {400, 422, 503, *route.answers} | ({401, 403, 404, 409} if route.auth else set())
         for code in sorted(codes):
             op["responses"][str(code)] = {"description": STATUS_TEXT[code], "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}

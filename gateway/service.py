@@ -8,13 +8,15 @@ import base64
 import json
 import logging
 import pathlib
+from datetime import timedelta
 
 import eventlet
 from kombu import Connection
 from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
-from werkzeug.exceptions import MethodNotAllowed, NotFound as RouteNotFound
+from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.exceptions import NotFound as RouteNotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
@@ -22,7 +24,7 @@ from services.common import config as settings
 from services.common.errors import BadRequest, Forbidden, NotFound
 from services.common.identity import issue_token, verify_token
 from services.common.rpc import call
-from services.common.schemas import load
+from services.common.schemas import dump, load
 from services.common.timeutil import utcnow
 
 from . import openapi
@@ -132,8 +134,9 @@ class GatewayService:
         data = load(route.body, body)
         person = self._rpc("attendance", "authenticate", data["username"], data["password"])
         now = utcnow()
-        return {"token": issue_token(person, self._secret(), TOKEN_TTL, now),
-                "expires_at": (now.timestamp() + TOKEN_TTL), "person": person}
+        return dump(route.response, {
+            "token": issue_token(person, self._secret(), TOKEN_TTL, now),
+            "expires_at": (now + timedelta(seconds=TOKEN_TTL)).isoformat(), "person": person})
 
     def health(self, route, token, values, body, query):
         report = {"broker": self._broker_state()}

@@ -11,6 +11,7 @@ import uuid
 
 import requests
 
+from tests.contract import ResponseContract
 from tests.helpers import SECRET, eventually
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -32,7 +33,7 @@ def free_port():
 
 
 class Stack:
-    def __init__(self, clock_control=True, database_urls=None, **env):
+    def __init__(self, clock_control=True, database_urls=None, contract=False, **env):
         self.vhost = "anchang_test_" + uuid.uuid4().hex[:10]
         self.var = pathlib.Path(tempfile.mkdtemp(prefix="anchang-e2e-"))
         self.port = free_port()
@@ -47,6 +48,8 @@ class Stack:
         for name, url in (database_urls or {}).items():
             self.env[f"{name.upper()}_DATABASE_URL"] = url
         self._tokens = {}
+        # every answer checked against the live /v1/openapi.json (tests/contract.py)
+        self.contract = ResponseContract(self.url) if contract else None
 
     # -- life cycle ------------------------------------------------------------------------
     def start(self):
@@ -98,8 +101,9 @@ class Stack:
     # -- HTTP ------------------------------------------------------------------------------
     def login(self, username, password=DEMO_PASSWORD):
         if username not in self._tokens:
-            r = requests.post(self.url + "/v1/auth/login",
-                              json={"username": username, "password": password}, timeout=10)
+            r = self._checked(requests.post(self.url + "/v1/auth/login",
+                                            json={"username": username, "password": password},
+                                            timeout=10))
             assert r.status_code == 200, r.text
             self._tokens[username] = r.json()["token"]
         return self._tokens[username]
@@ -108,7 +112,11 @@ class Stack:
         headers = kwargs.pop("headers", {})
         if user or token:
             headers["Authorization"] = f"Bearer {token or self.login(user)}"
-        return requests.request(method, self.url + path, headers=headers, timeout=30, **kwargs)
+        return self._checked(requests.request(method, self.url + path, headers=headers,
+                                              timeout=30, **kwargs))
+
+    def _checked(self, response):
+        return self.contract.check(response) if self.contract else response
 
     def staff_id(self, username):
         staff = self.api("GET", "/v1/projects/1/staff", user="manager").json()

@@ -26,6 +26,7 @@ class Route:
     status: int = 200
     download: bool = False         # the RPC returns {filename, content_type, content_b64}
     rules: tuple = ()              # rule IDs the operation enforces (shown in the docs)
+    answers: tuple = ()            # error statuses beyond the usual ones (login: 401)
     extra: dict = field(default_factory=dict, hash=False, compare=False)
 
     @property

@@ -2,7 +2,14 @@
 from marshmallow import fields
 
 from services.attendance import schemas as att
-from services.common.schemas import Schema
+from services.common.schemas import (
+    CLOCK_OUT,
+    POLICY_OUT,
+    HealthOut,
+    Schema,
+    ServiceHealthOut,
+    WhyOut,
+)
 
 from . import Route
 
@@ -20,17 +27,18 @@ SERVICE_NAMES = ("attendance", "reception", "clients", "materials")
 
 ROUTES = [
     Route("POST", "/v1/auth/login", "Log in; returns a signed bearer token (JWT)", "auth",
-          handler="login", body=att.LoginIn, response=att.LoginOut, auth=False, rules=("SYS-02",)),
+          handler="login", body=att.LoginIn, response=att.LoginOut, auth=False, answers=(401,),
+          rules=("SYS-02",)),
     Route("GET", "/v1/health", "Each service and the broker; 503 naming what is down", "platform",
-          handler="health", auth=False),
+          handler="health", response=HealthOut, auth=False),
     Route("GET", "/v1/ping", "One RPC round trip to attendance (latency baseline)", "platform",
-          handler="ping", auth=False),
+          handler="ping", response=ServiceHealthOut, auth=False),
     Route("GET", "/v1/openapi.json", "This API as OpenAPI 3", "platform", handler="openapi",
           auth=False),
     Route("PUT", "/v1/admin/clock", "Freeze every service's clock (only with CLOCK_CONTROL=1)",
-          "platform", handler="set_clock", body=ClockIn, rules=("SYS-04",)),
+          "platform", handler="set_clock", body=ClockIn, response=CLOCK_OUT, rules=("SYS-04",)),
     Route("DELETE", "/v1/admin/clock", "Return every service to real time (CLOCK_CONTROL=1)",
-          "platform", handler="clear_clock", rules=("SYS-04",)),
+          "platform", handler="clear_clock", response=CLOCK_OUT, rules=("SYS-04",)),
     Route("GET", "/v1/projects", "Projects the caller may see", "staff", service="attendance",
           rpc="list_projects", response=att.ProjectOut, many=True),
     Route("POST", "/v1/projects", "Create a project (admin)", "staff", service="attendance",
@@ -52,15 +60,16 @@ ROUTES = [
 for _name in SERVICE_NAMES:
     ROUTES.append(Route("GET", f"/v1/why/{_name}/<subject_type>/<subject_id>",
                         f"Why: the chain of {_name} rule decisions about one subject", "why",
-                        service=_name, rpc="why", rules=("SYS-01",)))
+                        service=_name, rpc="why", response=WhyOut, rules=("SYS-01",)))
 
 # SYS-03: every service's policy is read and changed the same way.
 for _name in SERVICE_NAMES:
     ROUTES += [
         Route("GET", f"/v1/projects/<int:project_id>/policy/{_name}",
               f"The project's {_name} policy (defaults from the rulebook)", "policy",
-              service=_name, rpc="get_policy", rules=("SYS-03",)),
+              service=_name, rpc="get_policy", response=POLICY_OUT, rules=("SYS-03",)),
         Route("PATCH", f"/v1/projects/<int:project_id>/policy/{_name}",
               f"Change {_name} policy values (manager)", "policy", service=_name,
-              rpc="set_policy", body=PolicyChange, handler="change_policy", rules=("SYS-03",)),
+              rpc="set_policy", body=PolicyChange, handler="change_policy", response=POLICY_OUT,
+              rules=("SYS-03",)),
     ]

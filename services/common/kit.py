@@ -6,9 +6,20 @@ its Alembic history and its database stay its own.
 """
 from types import SimpleNamespace
 
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
 from .types import UtcDateTime
-from sqlalchemy import (JSON, BigInteger, Boolean, Column, Index, Integer, String, Table, Text,
-                        UniqueConstraint)
 
 
 def install_kit(metadata, directory=True):

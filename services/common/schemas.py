@@ -1,6 +1,7 @@
 """marshmallow base: unknown fields are rejected, and a failed load becomes a 422 that names
 the fields."""
-from marshmallow import RAISE, Schema as _Schema, ValidationError, fields
+from marshmallow import RAISE, ValidationError, fields
+from marshmallow import Schema as _Schema
 
 from .errors import Unprocessable
 
@@ -21,8 +22,9 @@ def load(schema, data, rule=None, **kwargs):
     except ValidationError as exc:
         messages = exc.normalized_messages()
         fields = sorted(str(k) for k in messages) if isinstance(messages, dict) else []
-        detail = "; ".join(f"{k}: {' '.join(map(str, v)) if isinstance(v, list) else v}"
-                           for k, v in messages.items()) if isinstance(messages, dict) else str(messages)
+        detail = ("; ".join(f"{k}: {' '.join(map(str, v)) if isinstance(v, list) else v}"
+                            for k, v in messages.items())
+                  if isinstance(messages, dict) else str(messages))
         raise Unprocessable(f"invalid input: {detail}", rule=rule, field=",".join(fields) or None)
 
 
@@ -40,3 +42,39 @@ def dump(schema, data, many=False):
     if not isinstance(schema, _Schema):
         schema = schema()
     return schema.dump(data, many=many)
+
+
+# -- answers every service gives the same way (platform routes) ------------------------------
+
+class DecisionRecordOut(Schema):
+    """One stored decision (SYS-01) in a "why" chain."""
+    rule = fields.String()
+    outcome = fields.String()
+    reason = fields.String()
+    data = fields.Dict(allow_none=True)
+    actor_id = fields.Integer(allow_none=True)
+    at = fields.String()
+
+
+class WhyOut(Schema):
+    subject_type = fields.String()
+    subject_id = fields.String()
+    decisions = fields.List(fields.Nested(DecisionRecordOut))
+
+
+class ServiceHealthOut(Schema):
+    service = fields.String()
+    status = fields.String()
+    now = fields.String()
+
+
+class HealthOut(Schema):
+    status = fields.String()
+    services = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+# a project's policy values: key -> value, keys per service (GET /v1/projects/<id>/policy/<s>)
+POLICY_OUT = {"type": "object", "additionalProperties": True,
+              "description": "policy key -> value (SYS-03); the keys are the service's"}
+CLOCK_OUT = {"type": "object", "additionalProperties": {"type": "string"},
+             "description": "service -> its clock's now (ISO-8601)"}

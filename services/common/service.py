@@ -13,9 +13,8 @@ too; nameko finds the inherited entrypoints. An entrypoint is a few lines::
             result = usecases.take_walk_in(uow, project_id, load(schemas.WalkInIn, payload))
         return dump(schemas.ReceptionOut, result)
 """
-import logging
-
 import functools
+import logging
 
 from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher, event_handler

@@ -6,9 +6,23 @@ from tests.stack import Stack
 @pytest.fixture(scope="session")
 def stack():
     """One running platform for the end-to-end tests (demo project id 1, demo logins)."""
-    s = Stack().start()
+    s = Stack(contract=True).start()
+    STACKS.append(s)
     yield s
     s.stop()
+
+
+STACKS = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many answers were held to the live OpenAPI document (tests/contract.py)."""
+    for s in STACKS:
+        c = s.contract
+        terminalreporter.write_line(
+            f"openapi contract: {c.validated} responses validated against /v1/openapi.json "
+            f"({len({(m, p) for m, _, p in c.operations})} operations, "
+            f"{len(c.operations)} operation/status pairs)")
 
 
 @pytest.fixture
@@ -31,7 +45,8 @@ def stopped(stack):
 def project(stack):
     """A fresh project of its own for one test (so tests never see each other's data):
     a manager, a supervisor, a clerk, a receptionist, a storekeeper, a channel agent and four
-    consultants. ``project.login(role_or_name)`` gives a token; ``project.ids`` maps names to ids."""
+    consultants. ``project.login(role_or_name)`` gives a token; ``project.ids`` maps names to
+    ids."""
     return new_project(stack)
 
 

@@ -17,7 +17,8 @@ def error_of(response):
 
 
 def test_login_returns_a_signed_token(stack):
-    r = stack.api("POST", "/v1/auth/login", json={"username": "manager", "password": "anchang-demo"})
+    r = stack.api("POST", "/v1/auth/login",
+                  json={"username": "manager", "password": "anchang-demo"})
     assert r.status_code == 200
     claims = jwt.decode(r.json()["token"], SECRET, algorithms=["HS256"], issuer="anchang")
     assert claims["roles"] == ["manager"] and claims["project_id"] == 1
@@ -31,7 +32,8 @@ def test_wrong_password_is_401(stack):
 
 @pytest.mark.parametrize("header", [None, "Bearer not-a-token", "Basic abc"])
 def test_missing_or_malformed_token_is_401(stack, header):
-    r = stack.api("GET", "/v1/projects/1/staff", headers={"Authorization": header} if header else {})
+    r = stack.api("GET", "/v1/projects/1/staff",
+                  headers={"Authorization": header} if header else {})
     assert r.status_code == 401 and error_of(r)["code"] == "unauthorized"
 
 

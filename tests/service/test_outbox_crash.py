@@ -9,10 +9,10 @@ from kombu import Connection, Queue
 from nameko.events import get_event_exchange
 from nameko.standalone.rpc import ServiceRpcProxy
 
+from services.attendance.models import KIT
 from services.common.db import make_engine
 from services.common.migrate import upgrade
 from services.common.outbox import pending
-from services.attendance.models import KIT
 from tests.helpers import SECRET, eventually, token
 from tests.stack import ROOT
 
@@ -44,7 +44,8 @@ def test_event_committed_before_a_crash_is_delivered_after_restart(rabbit_config
 
         proc = start_attendance(rabbit_config, db_url, relay=False)
         try:
-            eventually(lambda: answers(rabbit_config), timeout=30, message="attendance did not start")
+            eventually(lambda: answers(rabbit_config), timeout=30,
+                       message="attendance did not start")
             admin = token(person_id=1, project_id=None, roles=("admin",))
             with ServiceRpcProxy("attendance", dict(rabbit_config), timeout=10) as att:
                 project = att.create_project(admin, {"code": "crash", "name": "Crash"})

@@ -1,10 +1,9 @@
 """Foundation on the real broker: the outbox delivers, duplicates are handled once, identity is
 checked by the service itself, and every service answers health (SYS-01, SYS-02)."""
 import pytest
-from kombu import Connection, Exchange, Queue
 from nameko.events import event_handler
 from nameko.standalone.events import event_dispatcher
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
+from sqlalchemy import Column, Integer, String, Table, select
 from sqlalchemy.orm import DeclarativeBase
 
 from services.attendance.service import AttendanceService
@@ -104,11 +103,13 @@ def test_duplicate_delivery_is_handled_once(start_service, rabbit_config, record
                "person": {"username": "dup"}}
     dispatch("attendance", "staff_added", payload)
     dispatch("attendance", "staff_added", payload)
-    dispatch("attendance", "staff_added", dict(payload, event_id="0b0e4f4a-0000-4000-8000-000000000002"))
+    dispatch("attendance", "staff_added",
+             dict(payload, event_id="0b0e4f4a-0000-4000-8000-000000000002"))
     eventually(lambda: len(recorder()) == 2)
     # a third delivery of the first event still changes nothing
     dispatch("attendance", "staff_added", payload)
-    dispatch("attendance", "staff_added", dict(payload, event_id="0b0e4f4a-0000-4000-8000-000000000003"))
+    dispatch("attendance", "staff_added",
+             dict(payload, event_id="0b0e4f4a-0000-4000-8000-000000000003"))
     eventually(lambda: len(recorder()) == 3)
     assert sorted(r.event_id[-1] for r in recorder()) == ["1", "2", "3"]
 

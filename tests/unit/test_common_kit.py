@@ -8,14 +8,17 @@ from nameko.exceptions import deserialize, serialize
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import DeclarativeBase, Session
 
-from services.common import outbox, policy
+from services.common import directory, outbox, policy
 from services.common.decision import allow, refuse
 from services.common.errors import Conflict, Forbidden, Unauthorized, Unprocessable, refused
+from services.common.events import Catalogue, Event
 from services.common.identity import Caller, issue_token, verify_token
 from services.common.inbox import once
 from services.common.kit import install_kit
+from services.common.policyspec import Key, PolicySpec, at_least, between, clock_time, each, one_of
 from services.common.schemas import Schema, load
 from services.common.timeutil import at, business_day, parse_instant
+from services.common.uow import UnitOfWork
 
 SECRET = "unit-secret-0123456789abcdef0123456789"
 
@@ -98,17 +101,103 @@ def session(tmp_path):
         yield s
 
 
+SPEC = PolicySpec("unit", {
+    "grace_minutes": Key(0, "ATT-04", check=at_least(0)),
+    "work_start": Key("08:30", "ATT-04", check=clock_time),
+    "months": Key([3, 6], "MAT-06", check=each(between(1, 12))),
+    "chooser": Key("owner", "REC-07", check=one_of("owner", "last_two")),
+}, across=lambda v: ("grace_minutes", "at most 60 with chooser last_two")
+   if v["chooser"] == "last_two" and v["grace_minutes"] > 60 else None)
+
+
 def test_policy_defaults_overrides_and_validation(session):
     """SYS-03: defaults from the rulebook, a manager's change stored per project."""
-    defaults = {"grace_minutes": 0, "work_start": "08:30"}
-    assert policy.read(session, 1, defaults) == defaults
-    policy.change(session, 1, defaults, {"grace_minutes": 5}, changed_by=2)
-    assert policy.read(session, 1, defaults)["grace_minutes"] == 5
-    assert policy.read(session, 2, defaults)["grace_minutes"] == 0
-    with pytest.raises(Unprocessable, match="must be a int"):
-        policy.change(session, 1, defaults, {"grace_minutes": "5"}, changed_by=2)
-    with pytest.raises(Unprocessable):
-        policy.change(session, 1, defaults, {"grace_minutes": True}, changed_by=2)
+    assert policy.read(session, 1, SPEC) == SPEC.defaults
+    policy.change(session, 1, SPEC, {"grace_minutes": 5}, changed_by=2)
+    assert policy.read(session, 1, SPEC)["grace_minutes"] == 5
+    assert policy.read(session, 2, SPEC)["grace_minutes"] == 0
+
+
+@pytest.mark.parametrize("changes,key,rule,words", [
+    ({"grace_minutes": "5"}, "grace_minutes", "ATT-04", "whole number"),
+    ({"grace_minutes": True}, "grace_minutes", "ATT-04", "whole number"),
+    ({"grace_minutes": -1}, "grace_minutes", "ATT-04", "at least 0"),
+    ({"work_start": "8.30"}, "work_start", "ATT-04", "clock time"),
+    ({"months": [13]}, "months", "MAT-06", "between 1 and 12"),
+    ({"chooser": "bogus"}, "chooser", "REC-07", "one of owner, last_two"),
+    ({"nonsense": 1}, "nonsense", "SYS-03", "unknown unit policy key"),
+])
+def test_a_bad_policy_value_is_refused_when_written_naming_key_and_rule(session, changes, key,
+                                                                       rule, words):
+    with pytest.raises(Unprocessable, match=words) as refused_:
+        policy.change(session, 1, SPEC, changes, changed_by=2)
+    assert (refused_.value.field, refused_.value.rule) == (key, rule)
+    assert policy.read(session, 1, SPEC) == SPEC.defaults   # nothing stored
+
+
+def test_policy_checks_across_keys_with_the_stored_values(session):
+    policy.change(session, 1, SPEC, {"grace_minutes": 90}, changed_by=2)
+    with pytest.raises(Unprocessable) as refused_:
+        policy.change(session, 1, SPEC, {"chooser": "last_two"}, changed_by=2)
+    assert refused_.value.field == "grace_minutes"
+
+
+def test_a_stored_value_is_never_silently_replaced_by_the_default(session):
+    """A value stored before it was checked is a 409 naming the key, not the defaults."""
+    session.execute(KIT.policy.insert().values(project_id=1, key="work_start", value="8.30"))
+    with pytest.raises(Conflict) as stale:
+        policy.read(session, 1, SPEC)
+    assert (stale.value.field, stale.value.rule) == ("work_start", "ATT-04")
+
+
+def test_an_admin_acts_with_the_leading_office_roles_and_never_as_a_consultant():
+    admin = Caller(person_id=None, project_id=None, roles=frozenset({"admin"}))
+    assert {"manager", "supervisor", "clerk", "receptionist", "storekeeper"} <= admin.acting_roles
+    assert "consultant" not in admin.acting_roles and "channel_agent" not in admin.acting_roles
+    clerk = Caller(person_id=3, project_id=1, roles=frozenset({"clerk"}))
+    assert clerk.acting_roles == {"clerk"}
+    with pytest.raises(Forbidden):
+        clerk.require("manager")
+
+
+def test_the_directory_replica_follows_names_roles_active_and_time_zones(session):
+    directory.apply_project(session, {"id": 1, "code": "sun", "name": "日出",
+                                      "timezone": "Asia/Urumqi"})
+    assert directory.timezone(session, 1) == "Asia/Urumqi"
+    assert directory.timezone(session, 2) == "Asia/Shanghai"   # not announced yet
+    directory.apply_project(session, {"id": 1, "code": "sun", "name": "日出",
+                                      "timezone": "Asia/Shanghai"})
+    assert directory.timezone(session, 1) == "Asia/Shanghai"
+    person = {"id": 8, "project_id": 1, "name": "李娜", "roles": ["consultant"], "active": True}
+    directory.apply_person(session, person)
+    directory.apply_person(session, dict(person, name="李娜 Li", active=False))
+    assert directory.person(session, 8)["active"] is False
+    assert directory.names(session, 1, [8, 9]) == {8: "李娜 Li"}
+    assert directory.names(session, 2, [8]) == {}                 # another project's person
+    assert directory.staff(session, 1) == []                        # inactive people are left out
+    assert [p["id"] for p in directory.staff(session, 1, active_only=False)] == [8]
+
+
+CATALOGUE = Catalogue("unit", emits=(
+    Event("thing_decided", ("SYS-01",), "A thing was decided.",
+          {"thing_id": "int", "note": "str? only when given"}),))
+
+
+def test_a_unit_of_work_records_why_and_emits_declared_events_in_one_transaction(session):
+    caller = Caller(person_id=7, project_id=1, roles=frozenset({"manager"}), name="王")
+    with UnitOfWork(session, NOW, caller, catalogue=CATALOGUE) as uow:
+        uow.decide(allow("SYS-01", "because"), "thing", 5, 1)
+        uow.emit("thing_decided", 1, "SYS-01", "because", thing_id=5)
+    [event] = outbox.pending(session.get_bind(), KIT)
+    assert event["actor"]["person_id"] == 7 and event["thing_id"] == 5
+    with pytest.raises(ValueError, match="undeclared"):
+        uow.emit("thing_decided", 1, "SYS-01", "because", thing_id=5, phone="13812345678")
+    with pytest.raises(ValueError, match="does not declare"):
+        uow.emit("thing_forgotten", 1, "SYS-01", "because")
+    with pytest.raises(Conflict), UnitOfWork(session, NOW, caller, catalogue=CATALOGUE) as uow:
+        uow.emit("thing_decided", 1, "SYS-01", "because", thing_id=6)
+        uow.decide(refuse("CLI-12", "taken"), "thing", 6, 1, error=Conflict)
+    assert len(outbox.pending(session.get_bind(), KIT)) == 1   # the refusal rolled it all back
 
 
 def test_outbox_rows_roll_back_with_the_change(session):
@@ -181,7 +270,8 @@ def test_report_files_csv_and_xlsx():
     rows = [{"name": "李娜", "late": 2}]
     f = table_file(rows, [("name", "姓名 Name"), ("late", "Late")], "csv", "report-2026-03")
     text = base64.b64decode(f["content_b64"]).decode("utf-8-sig")
-    assert f["filename"] == "report-2026-03.csv" and text.splitlines() == ["姓名 Name,Late", "李娜,2"]
+    assert f["filename"] == "report-2026-03.csv"
+    assert text.splitlines() == ["姓名 Name,Late", "李娜,2"]
     f = table_file(rows, [("name", "姓名 Name"), ("late", "Late")], "xlsx", "r")
     sheet = load_workbook(io.BytesIO(base64.b64decode(f["content_b64"]))).active
     assert [c.value for c in sheet[2]] == ["李娜", 2]
