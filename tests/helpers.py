@@ -1,10 +1,9 @@
 """Small test kit: deadlines instead of sleeps, tokens, throw-away databases."""
 import os
 import time
-
-import eventlet
 import uuid
 
+import eventlet
 import sqlalchemy as sa
 
 from services.common.identity import issue_token
