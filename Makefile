@@ -9,7 +9,8 @@ export GATEWAY_PORT ?= 8000
 .PHONY: run test test-unit test-service test-e2e bench migrate seed services clean lint help
 help:
 	@echo "make run    start RabbitMQ if needed, migrate, seed a demo, run 4 services + gateway"
-	@echo "make test   the whole suite (unit, service on the real broker, end-to-end)"
+	@echo "make test   lint, then the whole suite (unit, service on the real broker, end-to-end)"
+	@echo "make lint   ruff and the import contracts (services independent, rules pure, gateway on schemas)"
 	@echo "make bench  benchmarks (figures and ratios against a baseline measured in the same run)"
 	@echo "make clean  remove var/ (databases) and caches"
 
@@ -34,8 +35,14 @@ run: $(VENV)/.installed services seed
 	@echo "Ctrl-C stops everything."
 	@exec $(VENV)/bin/honcho -f deploy/Procfile -d . start
 
-test: $(VENV)/.installed services
+test: $(VENV)/.installed services lint
 	@$(PY) -m pytest $(PYTEST_ARGS)
+
+# ruff (pyproject.toml) and import-linter's contracts (pyproject.toml [tool.importlinter])
+lint: $(VENV)/.installed
+	@$(VENV)/bin/ruff check --quiet . && echo "ruff: clean"
+	@$(VENV)/bin/lint-imports --no-cache | sed -n '/^Contracts:/p;/BROKEN/,$$p'; \
+	  test $${PIPESTATUS[0]} -eq 0
 
 test-unit: $(VENV)/.installed
 	@$(PY) -m pytest tests/unit $(PYTEST_ARGS)
