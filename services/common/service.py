@@ -28,6 +28,7 @@ from .errors import AnchangError, NotFound
 from .identity import Auth
 from .inbox import once
 from .policyspec import Key, PolicySpec
+from .schemas import ServiceHealthOut, WhyOut, dump
 from .timeutil import parse_instant
 from .uow import UnitOfWork
 
@@ -92,7 +93,8 @@ class ServiceKit:
     @rpc
     def health(self):
         self.db.execute(text("SELECT 1"))
-        return {"service": self.name, "status": "up", "now": self.clock.now().isoformat()}
+        return dump(ServiceHealthOut, {"service": self.name, "status": "up",
+                                       "now": self.clock.now().isoformat()})
 
     @rpc
     def set_clock(self, token, now=None):
@@ -127,8 +129,8 @@ class ServiceKit:
         if not records:
             raise NotFound(f"no decisions recorded about {subject_type} {subject_id}",
                            rule="SYS-01", field="subject_id")
-        return {"subject_type": subject_type, "subject_id": str(subject_id),
-                "decisions": records}
+        return dump(WhyOut, {"subject_type": subject_type, "subject_id": str(subject_id),
+                             "decisions": records})
 
     def policy(self, project_id):
         return policy.read(self.db, project_id, self._spec())
