@@ -1,5 +1,6 @@
 """Reception routes (轮序接待): the day's sheet and the board, reorder, walk-ins, receptions,
 passes, desk status, refusals, change of consultant, calls and SMS (REC-01…13)."""
+from services.common.schemas import DecisionOut
 from services.reception import schemas as rec
 
 from . import Route
@@ -38,10 +39,10 @@ ROUTES = [
           rules=("REC-03", "REC-04", "REC-10")),
     Route("POST", f"{P}/refusals", "Record a refusal, picking or excuse: suspension "
           "(supervisor 1 day, manager 3)", S, service=S, rpc="record_refusal",
-          body=rec.RefusalIn, status=201, rules=("REC-09",)),
+          body=rec.RefusalIn, response=rec.RefusalOut, status=201, rules=("REC-09",)),
     Route("POST", f"{P}/consultant-changes", "The customer asks for another consultant "
           "(credit split by clients)", S, service=S, rpc="change_consultant",
-          body=rec.ChangeConsultantIn, status=201, rules=("REC-11",)),
+          body=rec.ChangeConsultantIn, response=DecisionOut, status=201, rules=("REC-11",)),
     Route("POST", f"{P}/calls", "Register a desk call (blank fields are fined missing "
           "entries)", S, service=S, rpc="register_call", body=rec.CallIn, response=rec.CallOut,
           status=201, rules=("REC-12",)),

@@ -9,8 +9,18 @@ Customer phones are stored masked only (CLI-14).
 """
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint, text)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.kit import install_kit
@@ -21,24 +31,8 @@ class Base(DeclarativeBase):
     pass
 
 
+# the kit's tables, with the directory replica (projects and staff from attendance's events)
 KIT = install_kit(Base.metadata)
-
-
-class ProjectZone(Base):
-    """The project's time zone, from attendance's ``project_created`` (SYS-04)."""
-    __tablename__ = "project_zone"
-    project_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
-
-
-class Staff(Base):
-    """Names and roles of the project's staff, from ``staff_added`` / ``roles_changed``."""
-    __tablename__ = "staff"
-    person_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    project_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
-    name: Mapped[str] = mapped_column(String(120))
-    roles: Mapped[list] = mapped_column(JSON, default=list)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class DaySheet(Base):

@@ -12,22 +12,35 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Iterable, Mapping, Sequence
 
 from services.common.decision import Decision, allow, refuse
+from services.common.policyspec import Key, PolicySpec, at_least, between, clock_time, one_of
 from services.common.timeutil import business_day, local
 
-POLICY_DEFAULTS: dict[str, Any] = {
-    "pass_min_minutes": 30,                 # REC-05
-    "duty_chooser": "last_finished",        # REC-07 (001 §18-19)
-    "short_absence_keeps_turn": True,       # REC-04 (004 §13)
-    "afternoon_resumes_morning_order": True,  # REC-10 (004 §12)
-    "noon": "12:00",                        # REC-10
-    "sms_deadline_minutes": 5,              # REC-12
-    "missing_call_entry_fine": 10,          # REC-12
-    "suspension_days_supervisor": 1,        # REC-09
-    "suspension_days_manager": 3,           # REC-09
-    "suspension_days_excuse": 1,            # REC-09
-    "desk_positions": 3,                    # REC-02
-}
-DUTY_CHOOSERS = ("last_finished", "head_of_rotation", "last_two_signed_in")
+from .constants import DUTY_CHOOSERS, NON_TURN_KINDS, VISIT_KINDS
+
+POLICY = PolicySpec("reception", {
+    "pass_min_minutes": Key(30, "REC-05", "shortest voluntary pass; a pass counts two marks",
+                            at_least(1)),
+    "duty_chooser": Key("last_finished", "REC-07", "who takes a duty reception when the owner "
+                        "cannot: " + ", ".join(DUTY_CHOOSERS), one_of(*DUTY_CHOOSERS)),
+    "short_absence_keeps_turn": Key(True, "REC-04", "an announced short absence keeps the turn"),
+    "afternoon_resumes_morning_order": Key(True, "REC-10", "after noon the morning's marks "
+                                           "carry on (false: a fresh round)"),
+    "noon": Key("12:00", "REC-10", "when the afternoon starts (project-local HH:MM)",
+                clock_time),
+    "sms_deadline_minutes": Key(5, "REC-12", "minutes after a call's end for the standard SMS",
+                                at_least(1)),
+    "missing_call_entry_fine": Key(10, "REC-12", "fine per blank field of a call registration",
+                                   at_least(0)),
+    "suspension_days_supervisor": Key(1, "REC-09", "days of suspension a supervisor records",
+                                      at_least(1)),
+    "suspension_days_manager": Key(3, "REC-09", "days of suspension a manager records",
+                                   at_least(1)),
+    "suspension_days_excuse": Key(1, "REC-09", "days of suspension for refusing with an excuse",
+                                  at_least(1)),
+    "desk_positions": Key(3, "REC-02", "how many stand at the front desk", between(1, 10)),
+})
+policy_with_defaults = POLICY.with_defaults
+POLICY_DEFAULTS: dict[str, Any] = POLICY.defaults
 
 STATES = ("free", "receiving", "lunch", "official_business", "away_announced", "away",
           "passing", "suspended", "off_duty")
@@ -35,23 +48,8 @@ STATES = ("free", "receiving", "lunch", "official_business", "away_announced", "
 IN_ROTATION = frozenset({"free", "lunch", "official_business", "away_announced", "away"})
 # States whose turn is skipped when it comes (REC-03/04/10).
 SKIPPED_STATES = frozenset({"lunch", "official_business", "away_announced", "away"})
-NON_TURN_KINDS = ("returning_today", "already_bought", "supplementary_deposit", "industry_peer")
-VISIT_KINDS = ("new",) + NON_TURN_KINDS
 CALL_FIELDS = ("caller", "phone", "need", "how_heard", "answered_by")
 REORDER_ROLES = frozenset({"supervisor", "manager"})
-
-
-def policy_with_defaults(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The project's policy (SYS-03) over the defaults; unknown keys are a caller bug."""
-    values = dict(POLICY_DEFAULTS)
-    for key, value in (overrides or {}).items():
-        if key not in POLICY_DEFAULTS:
-            raise ValueError(f"unknown reception policy key {key!r}")
-        values[key] = value
-    if values["duty_chooser"] not in DUTY_CHOOSERS:
-        raise ValueError(f"duty_chooser must be one of {', '.join(DUTY_CHOOSERS)}")
-    time.fromisoformat(values["noon"])  # fail early on a malformed clock time
-    return values
 
 
 @dataclass(frozen=True)
@@ -68,6 +66,7 @@ class SheetEntry:
     receiving_kind: str | None = None    # while receiving: turn / returning / duty / non_turn
     groups: int = 0                      # groups being received now (REC-03 one at a time)
     suspended_until: date | None = None  # REC-09, last suspended business day (inclusive)
+    off_reason: str | None = None        # off_duty: clocked_out / eligibility_revoked / leave
 
     @property
     def key(self) -> tuple[int, int]:
@@ -138,29 +137,6 @@ def rotation_order(entries: Iterable[SheetEntry], now: datetime | None = None,
                   key=lambda e: e.key)
 
 
-def next_consultant(entries: Sequence[SheetEntry], now: datetime | None = None,
-                    tz: str | None = None) -> SheetEntry | None:
-    """REC-01/REC-03 fast path: the free consultant with the fewest marks (ties by sign-in).
-
-    One pass, no sort, no tuples: O(n) with a small constant (~10 µs for 200 consultants).
-    """
-    day = None  # local day only when a suspension needs it (zone maths is the costly part)
-    best, bm, bs = None, 0, 0
-    for e in entries:
-        # only "free" or a possibly-expired "passing" can take; the rare cases go the slow way
-        if e.state != "free" or e.suspended_until is not None:
-            if e.state not in ("free", "passing"):
-                continue
-            if day is None and e.suspended_until is not None:
-                day = _day(now, tz)
-            if effective_state(e, now, day) != "free":
-                continue
-        m = e.marks
-        if best is None or m < bm or (m == bm and e.signin_seq < bs):
-            best, bm, bs = e, m, e.signin_seq
-    return best
-
-
 def join_mark_count(entries: Iterable[SheetEntry], exclude_person_id: int | None = None) -> int:
     """REC-01: a late joiner / returner starts at the highest count on the sheet (0 when empty)."""
     return max((e.marks for e in entries
@@ -180,19 +156,63 @@ def join_sheet(entries: Sequence[SheetEntry], person_id: int, name: str,
                         person_id=person_id, marks=marks, signin_seq=seq)
 
 
-def may_be_on_sheet(name: str, signed_in: bool, clocked_out: bool = False,
-                    suspended_until: date | None = None, day: date | None = None) -> Decision:
-    """REC-01/REC-10: only validly signed-in, on-duty, unsuspended consultants are on the sheet."""
-    if clocked_out:
-        return refuse("REC-10", f"{name} has clocked out and may not be on the sheet", "off_duty")
-    if not signed_in:
-        return refuse("REC-01", f"{name} has no valid sign-in today (ATT-06): no sign-in, "
-                      "no reception", "not_signed_in")
-    if suspended_until is not None and day is not None and day <= suspended_until:
-        return refuse("REC-01", f"{name} is suspended from receiving until "
-                      f"{suspended_until.isoformat()} (REC-09)", "suspended",
-                      suspended_until_day=suspended_until.isoformat())
-    return allow("REC-01", f"{name} is signed in, on duty and not suspended", "on_sheet")
+def sheet_needed(entries: Sequence[SheetEntry], action: str) -> Decision:
+    """REC-01 no sign-in, no reception: nothing is assigned from, or done to, an empty sheet."""
+    if entries:
+        return allow("REC-01", "the day's sheet has consultants on it", "sheet_open")
+    return refuse("REC-01", f"nobody has signed in today: no sheet {action}", "no_sheet")
+
+
+def on_sheet(entry: SheetEntry | None, person_id: int) -> Decision:
+    """REC-01: only a consultant on today's sheet passes, changes desk status or receives."""
+    if entry is not None:
+        return allow("REC-01", f"{entry.name} is on today's sheet", "on_sheet",
+                     person_id=person_id)
+    return refuse("REC-01", f"consultant {person_id} is not on today's sheet (REC-01 no "
+                  "sign-in, no reception)", "not_on_sheet", person_id=person_id)
+
+
+def signed_in(entries: Sequence[SheetEntry], times: Sequence[tuple[datetime | None, bool]],
+              person_id: int, name: str, at: datetime, placed_last: bool,
+              tz: str | None = None) -> tuple[int, Decision]:
+    """ATT-06/REC-01: a valid sign-in joins the sheet with the highest count on it, at the
+    place ``sign_in_slot`` gives (``times`` are the sheet's ``(signed_in_at, placed_last)`` in
+    sheet order). Returns that index and the Decision (data: marks, signin_seq)."""
+    marks = join_mark_count(entries)
+    slot = sign_in_slot(times, at, placed_last)
+    how = ("placed after everyone who signed in correctly (ATT-06 视作最后签到)"
+           if placed_last else f"signed in at {local(at, tz).strftime('%H:%M:%S')}")
+    return slot, allow("REC-01", f"{name} {how}: {ordinal(slot + 1)} on the sheet with "
+                       f"{_marks(marks)} (the highest count on the sheet when joining)",
+                       "joined", person_id=person_id, marks=marks, signin_seq=slot + 1,
+                       placed_last=placed_last)
+
+
+def rejoin(entries: Sequence[SheetEntry], entry: SheetEntry, words: str) -> Decision | None:
+    """REC-01: back from leave, a consultant rejoins at the back of the current round (data:
+    marks, signin_seq). Anyone else already on the sheet keeps their place: None."""
+    if entry.state != "off_duty" or entry.off_reason != "leave":
+        return None
+    _, decision = join_sheet(entries, entry.person_id, entry.name)
+    return replace(decision, reason=f"{decision.reason} ({words})")
+
+
+OFF_SHEET_RULES = {"clocked_out": "REC-10", "eligibility_revoked": "REC-01", "leave": "REC-01"}
+
+
+def take_off_sheet(entry: SheetEntry | None, why_off: str, until: str | None = None,
+                   leave_type: str | None = None) -> Decision | None:
+    """REC-10 clocked out, REC-01 eligibility revoked (ATT-03) or on leave: off the sheet. One
+    still receiving leaves when the reception completes (data: leaves_now). None when not on
+    the sheet or already off for that reason."""
+    if entry is None or (entry.state == "off_duty" and entry.off_reason == why_off):
+        return None
+    words = {"clocked_out": "has clocked out: off the sheet",
+             "eligibility_revoked": f"lost reception eligibility (ATT-03) until {until}: off "
+                                    "the sheet for the day",
+             "leave": f"is on {leave_type or ''} leave: off the sheet until back"}[why_off]
+    return allow(OFF_SHEET_RULES[why_off], f"{entry.name} {words}", "off_sheet",
+                 person_id=entry.person_id, why=why_off, leaves_now=entry.groups == 0)
 
 
 def reorder_sheet(entries: Sequence[SheetEntry], order: Sequence[int], by_name: str,
@@ -218,20 +238,7 @@ def reorder_sheet(entries: Sequence[SheetEntry], order: Sequence[int], by_name: 
                  by=by_name, why=reason.strip())
 
 
-def apply_reorder(entries: Sequence[SheetEntry], order: Sequence[int]) -> list[SheetEntry]:
-    seq = {p: i for i, p in enumerate(order, 1)}
-    return [replace(e, signin_seq=seq.get(e.person_id, e.signin_seq)) for e in entries]
-
-
 # ---------------------------------------------------------------- REC-02 desk
-
-def desk_positions(entries: Iterable[SheetEntry], now: datetime | None = None,
-                   policy: Mapping[str, Any] | None = None, tz: str | None = None
-                   ) -> list[SheetEntry]:
-    """REC-02: the first three (policy) in rotation order: first, second, third reception."""
-    n = policy_with_defaults(policy)["desk_positions"]
-    return _top(entries, n, now, tz)
-
 
 def _top(entries: Iterable[SheetEntry], n: int, now, tz) -> list[SheetEntry]:
     day = _day(now, tz)
@@ -436,6 +443,41 @@ def _peer(entries, now, day, p, tz) -> Assignment:
     return Assignment(d, (), desk_notice(entries, taker.person_id, now, p, tz))
 
 
+def one_group_at_a_time(name: str) -> Decision:
+    """REC-03: the database found an open first-group reception already (a concurrent one)."""
+    return refuse("REC-03", f"{name} already has an open reception (REC-03: one group at a "
+                  "time)", "already_receiving")
+
+
+# desk status a consultant (or the desk) sets: the rule it is under and how it reads
+STATUS_RULES = {"lunch": "REC-10", "official_business": "REC-03", "away_announced": "REC-04",
+                "away": "REC-04", "back": "REC-01"}
+STATUS_WORDS = {"lunch": "goes to lunch", "official_business": "is out on official business (公务)",
+                "away_announced": "announces a short absence to the next consultant",
+                "away": "is not at the desk", "back": "is back at the desk"}
+# states the desk status cannot change out of, and the rule that holds them
+BUSY_RULES = {"receiving": "REC-03", "suspended": "REC-09", "off_duty": "REC-10"}
+
+
+def desk_status(entry: SheetEntry, now: datetime, day: date, wanted: str,
+                detail: str | None = None) -> Decision:
+    """REC-03/04/10: lunch, official business, away (announced or not), back at the desk.
+    data: state (the new stored state), detail, before; outcome "unchanged" when already there."""
+    current = effective_state(entry, now, day)
+    if current in BUSY_RULES:
+        return refuse(BUSY_RULES[current], f"{entry.name} is {current.replace('_', ' ')}: the "
+                      "desk status cannot change now", "busy", person_id=entry.person_id,
+                      state=current)
+    if wanted == "back" and current == "free":
+        return allow("REC-01", f"{entry.name} is already at the desk", "unchanged",
+                     person_id=entry.person_id, state="free", before=current, detail=None)
+    back = wanted == "back"
+    return allow(STATUS_RULES[wanted], f"{entry.name} {STATUS_WORDS[wanted]}"
+                 + (f" ({detail})" if detail else ""), "status_" + wanted,
+                 person_id=entry.person_id, state="free" if back else wanted, before=current,
+                 detail=None if back else detail)
+
+
 # ---------------------------------------------------------------- REC-05 pass
 
 def voluntary_pass(entry: SheetEntry, now: datetime, minutes: int,
@@ -477,7 +519,8 @@ def complete_reception(entry: SheetEntry, now: datetime, kind: str = "turn",
                           "positive whole quantity", "bad_floor_plans", person_id=entry.person_id)
         plans.append({"code": code, "quantity": qty})
     delta = 1 if kind == "turn" else 0
-    state_after = "receiving" if entry.groups > 1 else "free"
+    state_after = ("receiving" if entry.groups > 1   # another group still with them
+                   else "off_duty" if entry.off_reason else "free")
     handed = ", ".join(f"{p['code']} ×{p['quantity']}" for p in plans) or "none"
     mark = f"+1 mark (now {entry.marks + 1})" if delta else f"no mark ({kind} reception)"
     return allow("REC-06", f"{entry.name} completed a reception: {mark}, back in the rotation; "
@@ -486,6 +529,14 @@ def complete_reception(entry: SheetEntry, now: datetime, kind: str = "turn",
                  result=outcome, state_after=state_after, last_finished_at=now.isoformat(),
                  credit_owner_id=credit_owner_id if credit_owner_id is not None
                  else entry.person_id)
+
+
+def still_open(reception_id: int, status: str) -> Decision:
+    """REC-06: a reception is completed once."""
+    if status == "open":
+        return allow("REC-06", f"reception {reception_id} is open", "open")
+    return refuse("REC-06", f"reception {reception_id} is already completed",
+                  "already_completed")
 
 
 # ---------------------------------------------------------------- REC-09 suspension
@@ -567,17 +618,6 @@ def check_call_registration(call: Mapping[str, Any],
                   missing=missing, fine=fine_each * len(missing))
 
 
-def unregistered_calls_fine(answered_by: str, count: int,
-                            policy: Mapping[str, Any] | None = None) -> Decision:
-    """REC-12: desk calls with no registration at all, fined per missing entry."""
-    fine_each = policy_with_defaults(policy)["missing_call_entry_fine"]
-    if count <= 0:
-        return allow("REC-12", f"{answered_by} registered every call", "complete", fine=0)
-    return refuse("REC-12", f"{answered_by} left {count} call(s) unregistered: fine "
-                  f"{fine_each} × {count} = {fine_each * count}", "unregistered",
-                  count=count, fine=fine_each * count)
-
-
 def check_sms(call_ended_at: datetime, sms_sent_at: datetime | None, now: datetime,
               policy: Mapping[str, Any] | None = None) -> Decision:
     """REC-12: the standard SMS within 5 min (policy) of the call's end, the boundary included:
@@ -599,6 +639,18 @@ def check_sms(call_ended_at: datetime, sms_sent_at: datetime | None, now: dateti
                   "late", seconds=took.total_seconds())
 
 
+def sms_gate(call_id: int, sent_before: datetime | None, sent_at: datetime,
+             now: datetime) -> Decision:
+    """REC-12: one SMS per call, and not one sent in the future (``check_sms`` then says
+    whether it was on time)."""
+    if sent_before is not None:
+        return refuse("REC-12", f"the SMS for call {call_id} is already recorded",
+                      "already_recorded")
+    if sent_at > now:
+        return refuse("REC-12", "an SMS cannot be sent in the future", "in_future")
+    return allow("REC-12", "SMS recorded", "recorded")
+
+
 # ---------------------------------------------------------------- REC-13 board
 
 def board_view(entries: Sequence[SheetEntry], now: datetime,
@@ -607,7 +659,8 @@ def board_view(entries: Sequence[SheetEntry], now: datetime,
     n = policy_with_defaults(policy)["desk_positions"]
     day = business_day(now, tz)
     shown = [(e, effective_state(e, now, day)) for e in entries if e.state != "off_duty"]
-    order = sorted((x for x in shown if x[1] in IN_ROTATION), key=lambda x: x[0].key)
+    state = {e.person_id: st for e, st in shown}
+    order = [(e, state[e.person_id]) for e in rotation_order(entries, now, tz)]
     place = {e.person_id: i for i, (e, _) in enumerate(order, 1)}
 
     def people(state):

@@ -4,9 +4,9 @@ Shape checks only (types, required fields, unknown fields refused); the rules (r
 what is allowed and say why."""
 from marshmallow import fields, validate
 
-from services.common.schemas import Schema
+from services.common.schemas import DecisionOut, Schema
 
-from . import rules
+from .constants import DESK_STATES, REFUSAL_KINDS, VISIT_KINDS
 
 phone_field = fields.String(validate=validate.Regexp(r"^\+?[0-9 -]{5,20}$"),
                             metadata={"example": "13812341234"})
@@ -26,7 +26,7 @@ class ReorderIn(Schema):
 class WalkInIn(Schema):
     phone = phone_field
     name = fields.String(validate=validate.Length(max=120), metadata={"example": "王先生"})
-    visit_kind = fields.String(load_default="new", validate=validate.OneOf(rules.VISIT_KINDS))
+    visit_kind = fields.String(load_default="new", validate=validate.OneOf(VISIT_KINDS))
     note = fields.String(validate=validate.Length(max=500))
 
 
@@ -50,9 +50,6 @@ class PassIn(Schema):
                              metadata={"example": 30})
 
 
-DESK_STATES = ("lunch", "official_business", "away_announced", "away", "back")
-
-
 class DeskStatusIn(Schema):
     state = fields.String(required=True, validate=validate.OneOf(DESK_STATES))
     detail = fields.String(validate=validate.Length(max=200),
@@ -61,7 +58,7 @@ class DeskStatusIn(Schema):
 
 class RefusalIn(Schema):
     person_id = fields.Integer(strict=True, required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(("refusal", "picking", "excuse")))
+    kind = fields.String(required=True, validate=validate.OneOf(REFUSAL_KINDS))
     note = fields.String(validate=validate.Length(max=500))
 
 
@@ -98,11 +95,19 @@ class EntryOut(Schema):
     suspended_until = fields.String(allow_none=True)
 
 
+class DeskOut(Schema):
+    """REC-02: one desk position (1 = first reception)."""
+    position = fields.Integer()
+    person_id = fields.Integer()
+    name = fields.String()
+    state = fields.String()
+
+
 class SheetOut(Schema):
     project_id = fields.Integer()
     day = fields.String()
     entries = fields.List(fields.Nested(EntryOut))
-    desk = fields.List(fields.Dict())
+    desk = fields.List(fields.Nested(DeskOut))
     notice = fields.String(allow_none=True)
 
 
@@ -110,7 +115,7 @@ class ReceptionOut(Schema):
     id = fields.Integer()
     walk_in_id = fields.Integer()
     person_id = fields.Integer()
-    name = fields.String()
+    name = fields.String(allow_none=True)
     kind = fields.String()
     second_group = fields.Boolean()
     customer_id = fields.Integer(allow_none=True)
@@ -119,18 +124,48 @@ class ReceptionOut(Schema):
     rule = fields.String()
     reason = fields.String()
     notice = fields.String(allow_none=True)
+    day = fields.String()
     started_at = fields.String()
     completed_at = fields.String(allow_none=True)
     outcome = fields.String(allow_none=True)
-    floor_plans = fields.List(fields.Dict(), allow_none=True)
+    floor_plans = fields.List(fields.Nested(FloorPlanIn), allow_none=True)
+
+
+class OwnerOut(Schema):
+    """REC-07/CLI-02: clients' answer about the phone's owner."""
+    customer_id = fields.Integer(allow_none=True)
+    owner_id = fields.Integer(allow_none=True)
+    owner_name = fields.String(allow_none=True)
+    protection_live = fields.Boolean(allow_none=True)
+    rule = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    phone_masked = fields.String(allow_none=True)
 
 
 class WalkInOut(Schema):
     walk_in_id = fields.Integer()
     phone_masked = fields.String(allow_none=True)
     reception = fields.Nested(ReceptionOut)
-    decisions = fields.List(fields.Dict())
-    owner = fields.Dict(allow_none=True)
+    decisions = fields.List(fields.Nested(DecisionOut))
+    owner = fields.Nested(OwnerOut, allow_none=True)
+
+
+class RefusalOut(Schema):
+    """REC-09: the suspension a refusal caused."""
+    person_id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+    days = fields.Integer()
+    suspended_until_day = fields.String()
+    rule = fields.String()
+    reason = fields.String()
+
+
+class SmsOut(Schema):
+    status = fields.String()
+    rule = fields.String()
+    reason = fields.String()
+    sent_at = fields.String(allow_none=True)
 
 
 class CallOut(Schema):
@@ -141,11 +176,12 @@ class CallOut(Schema):
     need = fields.String(allow_none=True)
     how_heard = fields.String(allow_none=True)
     media_source = fields.String(allow_none=True)
-    answered_by = fields.Integer()
+    answered_by = fields.Integer(allow_none=True)
     customer_id = fields.Integer(allow_none=True)
     missing = fields.List(fields.String())
     fine = fields.Integer()
-    sms = fields.Dict()
+    ended_at = fields.String()
+    sms = fields.Nested(SmsOut)
 
 
 class BoardPerson(Schema):
@@ -154,12 +190,24 @@ class BoardPerson(Schema):
     detail = fields.String(allow_none=True)
 
 
+class BoardDeskOut(DeskOut):
+    marks = fields.Integer()
+
+
+class RotationOut(Schema):
+    person_id = fields.Integer()
+    name = fields.String()
+    marks = fields.Integer()
+    state = fields.String()
+    place = fields.Integer(allow_none=True)
+
+
 class BoardOut(Schema):
     project_id = fields.Integer()
     day = fields.String()
     at = fields.String()
-    desk = fields.List(fields.Dict())
-    rotation = fields.List(fields.Dict())
+    desk = fields.List(fields.Nested(BoardDeskOut))
+    rotation = fields.List(fields.Nested(RotationOut))
     receiving = fields.List(fields.Nested(BoardPerson))
     lunch = fields.List(fields.Nested(BoardPerson))
     official_business = fields.List(fields.Nested(BoardPerson))

@@ -1,18 +1,30 @@
 """Reception rotation rules (REC-01..REC-13), pure and fast: no broker, no database."""
-import time as wall
 from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 
+from services.common.timeutil import at
 from services.reception import rules
 from services.reception.rules import (
-    SheetEntry, afternoon_start, apply_reorder, assign_walk_in, board_view, change_consultant,
-    check_call_registration, check_sms, complete_reception, desk_notice, desk_positions,
-    forfeit_turn, join_mark_count, join_sheet, may_be_on_sheet, next_consultant,
-    policy_with_defaults, reorder_sheet, rotation_order, suspension, unregistered_calls_fine,
-    voluntary_pass)
-from services.common.timeutil import at
+    SheetEntry,
+    afternoon_start,
+    assign_walk_in,
+    board_view,
+    change_consultant,
+    check_call_registration,
+    check_sms,
+    complete_reception,
+    desk_notice,
+    forfeit_turn,
+    join_mark_count,
+    join_sheet,
+    policy_with_defaults,
+    reorder_sheet,
+    rotation_order,
+    suspension,
+    voluntary_pass,
+)
 
 DAY = date(2026, 3, 2)  # a Monday
 
@@ -30,6 +42,12 @@ def e(pid, name, seq, marks=0, state="free", **kw):
 
 def names(entries):
     return [x.name for x in entries]
+
+
+def next_consultant(entries, now):
+    """Who the next walk-in goes to (REC-03); the service's rule, assign_walk_in."""
+    taker = assign_walk_in(entries, now).person_id
+    return next(x for x in entries if x.person_id == taker)
 
 
 def sheet(*states):
@@ -90,15 +108,6 @@ def test_rec01_late_joiner_and_returner_join_at_the_back_of_the_current_round():
     assert "Zhao" in d.reason and "2 marks" in d.reason
 
 
-def test_rec01_may_be_on_sheet_needs_valid_signin_and_no_suspension():
-    assert may_be_on_sheet("Li", signed_in=True).allowed
-    no = may_be_on_sheet("Li", signed_in=False)
-    assert (no.allowed, no.rule, no.outcome) == (False, "REC-01", "not_signed_in")
-    sus = may_be_on_sheet("Li", True, suspended_until=DAY, day=DAY)
-    assert not sus.allowed and sus.outcome == "suspended"
-    assert may_be_on_sheet("Li", True, suspended_until=DAY, day=DAY + timedelta(1)).allowed
-
-
 def test_rec01_supervisor_reorder_needs_role_and_reason_and_sets_tie_break():
     entries = sheet()
     assert not reorder_sheet(entries, [3, 1, 2, 4, 5], "Li", ["consultant"], "x").allowed
@@ -107,16 +116,19 @@ def test_rec01_supervisor_reorder_needs_role_and_reason_and_sets_tie_break():
     assert reorder_sheet(entries, [3, 1, 2, 4], "Boss", ["manager"], "x").outcome == "bad_order"
     d = reorder_sheet(entries, [3, 1, 2, 4, 5], "Boss", ["supervisor"], "Zhang has an appointment")
     assert d.allowed and d.rule == "REC-01" and "Zhang has an appointment" in d.reason
-    reordered = apply_reorder(entries, d.data["order"])
+    # the decision carries the new sheet places (the service stores them)
+    reordered = [replace(x, signin_seq=d.data["signin_seq"][str(x.person_id)]) for x in entries]
     assert names(rotation_order(reordered, NOW))[:3] == ["Zhang", "Li", "Wang"]
 
 
 # ------------------------------------------------------------------ REC-02
 
 def test_rec02_desk_positions_are_first_three_in_order():
-    entries = [e(1, "Li", 1, 1), e(2, "Wang", 2), e(3, "Zhang", 3), e(4, "Zhao", 4, 1)]
-    assert names(desk_positions(entries, NOW)) == ["Wang", "Zhang", "Li"]
-    assert names(desk_positions(entries, NOW, {"desk_positions": 2})) == ["Wang", "Zhang"]
+    # the board shows the desk; desk_positions (the same list) went with no caller of its own
+    entries = [e(1, "Li", 1, 2), e(2, "Wang", 2, 0), e(3, "Zhang", 3, 1), e(4, "Zhao", 4, 3)]
+    assert [d["name"] for d in board_view(entries, NOW)["desk"]] == ["Wang", "Zhang", "Li"]
+    assert [d["name"] for d in board_view(entries, NOW, {"desk_positions": 2})["desk"]] == \
+        ["Wang", "Zhang"]
 
 
 def test_rec02_first_starts_reception_third_calls_fourth():
@@ -367,8 +379,8 @@ def test_rec10_consultant_at_lunch_is_skipped_with_a_mark_no_make_up():
 
 
 def test_rec10_clocked_out_consultant_may_not_be_on_the_sheet():
-    d = may_be_on_sheet("Li", signed_in=True, clocked_out=True)
-    assert (d.allowed, d.rule) == (False, "REC-10")
+    d = rules.take_off_sheet(e(1, "Li", 1), "clocked_out")
+    assert (d.rule, d.outcome, d.data["leaves_now"]) == ("REC-10", "off_sheet", True)
     entries = sheet("off_duty")
     assert "Li" not in names(rotation_order(entries, NOW))
     assert all(m["name"] != "Li" for m in board_view(entries, NOW)["marks"])
@@ -402,8 +414,6 @@ def test_rec12_complete_call_registration_and_missing_entries_fined():
     assert (d.allowed, d.rule, d.data["missing"], d.data["fine"]) == \
         (False, "REC-12", ["need", "how_heard"], 20)
     assert "13800001234" not in d.reason
-    assert unregistered_calls_fine("Li", 3).data["fine"] == 30
-    assert unregistered_calls_fine("Li", 0).allowed
 
 
 @pytest.mark.parametrize("after,on_time", [
@@ -451,16 +461,7 @@ def _big(n):
 
 
 @pytest.mark.parametrize("n", [10, 200])
-def test_rec01_next_consultant_matches_the_full_order(n):
+def test_rec01_the_walk_in_goes_to_the_first_free_in_the_full_order(n):
     entries = _big(n)
     want = [x for x in rotation_order(entries, NOW) if x.state == "free"][0]
-    assert next_consultant(entries, NOW) == want
     assert assign_walk_in(entries, NOW).person_id == want.person_id
-
-
-def test_rec01_next_consultant_stays_quick_with_200():
-    entries = _big(200)
-    start = wall.perf_counter()
-    for _ in range(1000):
-        next_consultant(entries, NOW)
-    assert wall.perf_counter() - start < 1.0  # ~0.05 s on a laptop; generous for CI

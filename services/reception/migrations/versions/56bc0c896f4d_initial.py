@@ -1,7 +1,7 @@
 """initial
 
 Revision ID: 56bc0c896f4d
-Revises: 
+Revises:
 Create Date: 2026-11-23 00:36:10.816987
 
 """
