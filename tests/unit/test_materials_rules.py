@@ -168,13 +168,19 @@ def test_mat03_receiver_and_inspector_must_differ():
     assert not d.allowed and d.data["field"] == "inspector_id"
 
 
+# ``receive`` was never called by the service and went (dead code); the receipt's movement is
+# chosen by ``receiving_movement`` and applied by ``stock_movement``.
 def test_mat03_passed_goods_become_available():
-    d = r.receive(True, 30, on_hand=10, held=0)
+    kind, note = r.receiving_movement(True, 7)
+    assert (kind, note) == ("receive", "receipt 7")
+    d = r.stock_movement(kind, 30, 10, held=0)
     assert d.data["after"] == 40 and d.data["held_after"] == 0
 
 
 def test_mat03_failed_goods_go_to_temporary_storage_not_available():
-    d = r.receive(False, 30, on_hand=10, held=2)
+    kind, note = r.receiving_movement(False, 7)
+    assert kind == "hold" and "not available until exchanged or returned" in note
+    d = r.stock_movement(kind, 30, 10, held=2)
     assert d.allowed and d.outcome == "hold"
     assert d.data["after"] == 10 and d.data["held_after"] == 32
 
@@ -382,3 +388,118 @@ def test_mat08_low_stock_decision():
     d = r.low_stock("楼书", 11, 10, 10)
     assert d.rule == "MAT-08" and d.outcome == "low_stock" and "reorder level 10" in d.reason
     assert r.low_stock("楼书", 10, 9, 10).outcome == "ok"
+
+
+# ---------------------------------------------------------------- decisions that were inline
+
+def test_sys03_policy_spec_names_the_rule_each_key_tunes():
+    from services.common.policyspec import PolicyValueError
+    assert r.POLICY.defaults == r.POLICY_DEFAULTS
+    for key, value, rule in [("stocktake_min_counters", 1, "MAT-06"),
+                             ("desk_kit_min_per_plan", 0, "MAT-07"),
+                             ("full_count_months", [0], "MAT-06"),
+                             ("plan_periods", [], "MAT-02"),
+                             ("stocktake_min_counters", True, "MAT-06")]:
+        with pytest.raises(PolicyValueError) as exc:
+            r.POLICY.with_defaults({key: value})
+        assert (exc.value.key, exc.value.rule) == (key, rule)
+    assert all(k.doc for k in r.POLICY.keys.values())
+
+
+def test_sys01_applied_movement_cites_the_callers_rule_and_note():
+    d = r.applied_movement("issue", 2, 5, 0, item="FP", reorder_level=3, rule="MAT-07",
+                           note="reception 9")
+    assert d.rule == "MAT-07" and d.reason.endswith("(reception 9)")
+    assert (d.data["after"], d.data["low_stock"]) == (3, True)
+
+
+def test_mat04_a_movement_the_database_refused_is_a_conflict_citing_its_rule():
+    d = r.movement_refused("issue", 3, item="FP", available=1)
+    assert (d.allowed, d.rule, d.outcome, d.data["field"]) == \
+        (False, "MAT-04", "insufficient_stock", "quantity")
+    assert "available 1" in d.reason
+    held = r.movement_refused("return", 3, item="FP", available=1)
+    assert held.rule == "MAT-03" and held.outcome == "insufficient_held"
+    assert "temporary storage" in held.reason
+
+
+def test_mat01_codes_are_unique_and_changes_are_checked_as_a_whole_item():
+    assert r.code_free("FP-A", taken=False).allowed
+    taken = r.code_free("FP-A", taken=True)
+    assert not taken.allowed and taken.rule == "MAT-01" and taken.data["field"] == "code"
+    current = {"name": "sheet", "specification": "A4", "model": "", "unit": "pc",
+               "unit_price_cents": 5, "category": "other", "reorder_level": 1}
+    d = r.revise_item(current, {"name": " new name ", "reorder_level": 9})
+    assert d.allowed and d.data["fields"]["name"] == "new name"
+    assert d.data["fields"]["reorder_level"] == 9 and "on_hand" not in d.data["fields"]
+    bad = r.revise_item(current, {"category": "spaceship"})
+    assert not bad.allowed and bad.data["field"] == "category"
+
+
+def test_mat02_an_item_is_listed_once_in_a_plan():
+    d = r.validate_plan("monthly", date(2024, 5, 1), "开盘", [(1, 5), (1, 6)])
+    assert not d.allowed and d.data["field"] == "lines" and "twice" in d.reason
+    ok = r.validate_plan("monthly", date(2024, 5, 1), "开盘", [(1, 5), (2, 6)])
+    assert ok.allowed and ok.data["lines"] == {1: 5, 2: 6}
+
+
+def test_mat02_a_draft_plan_is_approved_once():
+    d = r.approve_plan("draft", 4, "monthly", "开盘", "王经理")
+    assert d.allowed and d.data["status"] == "approved" and "王经理" in d.reason
+    again = r.approve_plan("approved", 4, "monthly", "开盘", "王经理")
+    assert not again.allowed and again.outcome == "conflict" and again.rule == "MAT-02"
+
+
+def test_mat02_requests_are_decided_once_by_a_manager_and_an_admin_acts_as_one():
+    from services.common.roles import acting_roles
+    assert r.decide_request("pending", 1, True, 2, {"manager"}).data["status"] == "approved"
+    rejected = r.decide_request("pending", 1, False, 2, {"manager"}, "no budget")
+    assert rejected.data["status"] == "rejected" and rejected.reason.endswith("no budget")
+    assert r.decide_request("pending", 1, True, 3, {"supervisor"}).outcome == "forbidden"
+    assert r.decide_request("approved", 1, True, 2, {"manager"}).outcome == "conflict"
+    assert r.decide_request("pending", 1, True, 9, acting_roles({"admin"})).allowed
+    assert r.classify_request(1, 5, shanghai(2024, 5, 2), []).data["status"] == "pending"
+    lost = r.plan_changed()
+    assert not lost.allowed and lost.rule == "MAT-02" and lost.outcome == "conflict"
+
+
+def test_mat03_held_goods_are_resolved_once():
+    d = r.held_claim_lost(3, 2)
+    assert not d.allowed and (d.rule, d.outcome) == ("MAT-03", "insufficient_held")
+
+
+def test_mat04_a_new_form_awaits_its_recipient_and_is_confirmed_or_cancelled_once():
+    new = form(confirmed=None)
+    d = r.new_issue_form(new, 0, catalogue_name="户型单张 A", catalogue_spec="A4")
+    assert d.allowed and d.outcome == "unconfirmed" and d.data["status"] == "pending"
+    zero = r.new_issue_form(form(qty=0, confirmed=None), 10, catalogue_name="户型单张 A",
+                            catalogue_spec="A4")
+    assert not zero.allowed and zero.data["field"] == "quantity"
+    wrong = r.new_issue_form(new, 10, catalogue_name="楼书", catalogue_spec="A4")
+    assert not wrong.allowed and wrong.data["field"] == "item_name"
+    assert r.pending_form("pending", 5).allowed
+    done = r.pending_form("issued", 5)
+    assert not done.allowed and done.outcome == "conflict" and done.rule == "MAT-04"
+    assert r.form_confirmed(5, 11, "issue 1").outcome == "issued"
+    assert r.form_cancelled(5).outcome == "cancelled"
+
+
+def test_mat06_each_item_once_and_a_full_count_covers_every_item():
+    assert r.stocktake_items([1, 2], [1, 2, 3], full=False).allowed
+    twice = r.stocktake_items([1, 1], [1], full=False)
+    assert not twice.allowed and twice.data["field"] == "lines"
+    partial = r.stocktake_items([1], [1, 2], full=True)
+    assert not partial.allowed and "[2]" in partial.reason
+    assert r.stocktake_storekeeper(None, 5, {"storekeeper"}) == 5
+    assert r.stocktake_storekeeper(7, 5, {"storekeeper"}) == 7
+    assert r.stocktake_storekeeper(None, 2, {"manager"}) is None
+
+
+def test_mat07_a_folder_check_names_this_projects_floor_plans():
+    assert r.check_folder({"A": 2}, ["A", "B"]).allowed
+    unknown = r.check_folder({"Z": 1}, ["A"])
+    assert not unknown.allowed and unknown.rule == "MAT-07" and "Z" in unknown.reason
+    assert not r.check_folder({"A": -1}, ["A"]).allowed
+    report = r.shortage_report("2026-03-02", 2, 5, "printer down")
+    assert report.rule == "MAT-07" and report.reason.endswith(": printer down")
+    assert "2 shortage line(s)" in report.reason and report.data["lines"] == 2

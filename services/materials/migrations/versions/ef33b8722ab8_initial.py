@@ -1,7 +1,7 @@
 """initial
 
 Revision ID: ef33b8722ab8
-Revises: 
+Revises:
 Create Date: 2026-11-23 00:02:44.744730
 
 """
