@@ -1,20 +1,21 @@
-"""Attendance admin CLI: first admin, projects, staff, demo data (straight on the directory),
-and rosters, blackout days, closing a day and the monthly report file (asked of the running
-service over the broker, acting as the first admin login, so rules, events and "why" apply)."""
+"""Attendance admin CLI. Everything an admin does goes through the running service over the
+broker (``services.common.cli.ask_as_admin``: a short-lived operator admin token), so its rules,
+events and "why" records apply. The one exception: ``create-admin`` and ``seed-demo`` bootstrap
+an empty directory before any service runs (``make run`` seeds first); they write through the
+same use cases, on a unit of work of their own (docs/decisions/attendance.md)."""
 import base64
+import getpass
 import pathlib
 import sys
 
-from sqlalchemy import func, select
-
 from services.common import cli
-from services.common.config import jwt_secret
 from services.common.errors import BadRequest
-from services.common.identity import issue_token
+from services.common.identity import Caller
 from services.common.timeutil import utcnow
+from services.common.uow import UnitOfWork
 
-from . import directory
-from .models import KIT, Person, PersonRole
+from . import events, repo, rules, usecases
+from .models import KIT
 
 DEMO_PASSWORD = "anchang-demo"
 DEMO_STAFF = [  # username, name, roles
@@ -29,80 +30,69 @@ DEMO_STAFF = [  # username, name, roles
     ("liu", "刘洋 Liu Yang", ["consultant"]),
     ("chen", "陈静 Chen Jing", ["consultant"]),
 ]
-SYSTEM = {"person_id": None, "name": "admin CLI", "roles": ["admin"]}
+
+
+def _bootstrap():
+    """A unit of work straight on attendance's database, as the operator at this shell (only
+    for create-admin and seed-demo: no service runs yet)."""
+    operator = Caller(person_id=None, project_id=None, roles=frozenset({"admin"}),
+                      name=f"admin CLI ({getpass.getuser()})")
+    return UnitOfWork(cli.session("attendance", KIT), utcnow(), operator,
+                      policy_spec=rules.POLICY, catalogue=events.CATALOGUE,
+                      zone_of=repo.zone_of)
+
+
+def _staff(username, name, password, roles):
+    return {"username": username, "name": name, "password": password, "roles": roles}
 
 
 def create_admin(args):
-    with cli.session("attendance", KIT) as s:
-        person = directory.add_person(s, None, {"username": args.username, "name": args.name,
-                                                "password": args.password, "roles": ["admin"]},
-                                      SYSTEM, utcnow())
-        s.commit()
-        print(f"admin {person.username} created (id {person.id})")
-
-
-def create_project(args):
-    with cli.session("attendance", KIT) as s:
-        project = directory.create_project(s, {"code": args.code, "name": args.name,
-                                               "timezone": args.timezone}, SYSTEM, utcnow())
-        s.commit()
-        print(f"project {project.code} created (id {project.id})")
-
-
-def add_staff(args):
-    with cli.session("attendance", KIT) as s:
-        directory.get_project(s, args.project_id)
-        person = directory.add_person(s, args.project_id, {
-            "username": args.username, "name": args.name, "password": args.password,
-            "roles": args.roles.split(",")}, SYSTEM, utcnow())
-        s.commit()
-        print(f"{person.username} added to project {args.project_id} (id {person.id}) "
-              f"with roles {', '.join(person.role_names)}")
-
-
-def list_staff(args):
-    with cli.session("attendance", KIT) as s:
-        query = select(Person).order_by(Person.id)
-        if args.project_id:
-            query = query.where(Person.project_id == args.project_id)
-        for p in s.scalars(query):
-            print(f"{p.id:>4}  {p.username:<14} {','.join(p.role_names):<24} {p.name}")
+    with _bootstrap() as uow:
+        person = usecases.add_staff(uow, None, _staff(args.username, args.name, args.password,
+                                                      ["admin"]))
+    print(f"admin {person['username']} created (id {person['id']})")
 
 
 def seed_demo(args):
     """Only when the directory is empty: an admin, a demo project and its staff."""
-    with cli.session("attendance", KIT) as s:
-        if s.scalar(select(func.count()).select_from(Person)):
+    with _bootstrap() as uow:
+        if not repo.directory_empty(uow.session):
             print("demo seed skipped: the staff directory is not empty")
             return
-        now = utcnow()
-        directory.add_person(s, None, {"username": "admin", "name": "Administrator",
-                                       "password": DEMO_PASSWORD, "roles": ["admin"]}, SYSTEM, now)
-        project = directory.create_project(s, {"code": "demo", "name": "示范案场 Demo Sales Office",
-                                               "timezone": "Asia/Shanghai"}, SYSTEM, now)
+        usecases.add_staff(uow, None, _staff("admin", "Administrator", DEMO_PASSWORD,
+                                             ["admin"]))
+        project = usecases.create_project(uow, {"code": "demo", "name": "示范案场 Demo Sales "
+                                                "Office", "timezone": "Asia/Shanghai"})
         for username, name, roles in DEMO_STAFF:
-            directory.add_person(s, project.id, {"username": username, "name": name,
-                                                 "password": DEMO_PASSWORD, "roles": roles},
-                                 SYSTEM, now)
+            usecases.add_staff(uow, project["id"], _staff(username, name, DEMO_PASSWORD, roles))
             print(f"  seeded {username}", flush=True)
-        s.commit()
-        print(f"demo project {project.code} (id {project.id}) seeded; every demo login's "
-              f"password is {DEMO_PASSWORD!r}")
-
-
-def _as_admin():
-    """A short-lived token of the first active admin login: the CLI acts as that admin."""
-    with cli.session("attendance", KIT) as s:
-        admin = s.scalar(select(Person).join(PersonRole).where(
-            PersonRole.role == "admin", Person.active.is_(True)).order_by(Person.id).limit(1))
-        if admin is None:
-            raise BadRequest("no admin login yet: run `create-admin` first")
-        return issue_token({"id": admin.id, "project_id": None, "roles": ["admin"],
-                            "name": f"{admin.name} (admin CLI)"}, jwt_secret(), 300)
+    print(f"demo project {project['code']} (id {project['id']}) seeded; every demo login's "
+          f"password is {DEMO_PASSWORD!r}")
 
 
 def _ask(method, *args):
-    return cli.ask("attendance", method, _as_admin(), *args)
+    return cli.ask_as_admin("attendance", method, *args)
+
+
+def create_project(args):
+    project = _ask("create_project", {"code": args.code, "name": args.name,
+                                      "timezone": args.timezone})
+    print(f"project {project['code']} created (id {project['id']})")
+
+
+def add_staff(args):
+    person = _ask("add_staff", args.project_id, _staff(args.username, args.name, args.password,
+                                                       args.roles.split(",")))
+    print(f"{person['username']} added to project {args.project_id} (id {person['id']}) "
+          f"with roles {', '.join(person['roles'])}")
+
+
+def list_staff(args):
+    projects = [args.project_id] if args.project_id else [
+        p["id"] for p in _ask("list_projects")]
+    for project_id in projects:
+        for p in _ask("list_staff", project_id):
+            print(f"{p['id']:>4}  {p['username']:<14} {','.join(p['roles']):<24} {p['name']}")
 
 
 def roster(args):
@@ -166,19 +156,22 @@ def build():
     c.add_argument("--name", default="Administrator", help="display name")
     c.add_argument("--password", required=True, help="at least 8 characters")
     c.set_defaults(func=create_admin)
-    c = sub.add_parser("create-project", help="create a project (one sales office)")
+    c = sub.add_parser("create-project", help="create a project (one sales office), through "
+                       "the running service")
     c.add_argument("--code", required=True, help="short code, e.g. sunrise")
     c.add_argument("--name", required=True, help="display name")
     c.add_argument("--timezone", default="Asia/Shanghai", help="project-local time zone (SYS-04)")
     c.set_defaults(func=create_project)
-    c = sub.add_parser("add-staff", help="add a staff member to a project")
+    c = sub.add_parser("add-staff", help="add a staff member to a project, through the "
+                       "running service")
     c.add_argument("--project-id", type=int, required=True, help="project id")
     c.add_argument("--username", required=True, help="login name")
     c.add_argument("--name", required=True, help="display name")
     c.add_argument("--password", required=True, help="at least 8 characters")
     c.add_argument("--roles", required=True, help="comma-separated, e.g. consultant,supervisor")
     c.set_defaults(func=add_staff)
-    c = sub.add_parser("list-staff", help="list staff (all projects, or one)")
+    c = sub.add_parser("list-staff", help="list staff (all projects, or one), asking the "
+                       "running service")
     c.add_argument("--project-id", type=int, help="only this project")
     c.set_defaults(func=list_staff)
     c = sub.add_parser("seed-demo", help="seed a demo project when the directory is empty")
@@ -188,8 +181,8 @@ def build():
 
 
 def _service_commands(sub):
-    note = (" Asks the running attendance service over the broker (AMQP_URI), acting as the "
-            "first admin login.")
+    note = (" Asks the running attendance service over the broker (AMQP_URI) as the operator "
+            "(an admin token signed with JWT_SECRET).")
     c = sub.add_parser("roster", help="roster a person's work and rest days, or list a roster "
                        "(ATT-01/02)", description="Every day from --start to --end is a work "
                        "day except the --rest days (Mon-Fri, one a week, never a blackout "

@@ -1,12 +1,23 @@
 """Attendance owns the staff directory (it is the HR service): projects, people, roles."""
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String,
-                        Text, UniqueConstraint, text)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from services.common.roles import ROLES
 from services.common.kit import install_kit
+from services.common.roles import ROLES
 from services.common.types import UtcDateTime
 
 
@@ -14,7 +25,7 @@ class Base(DeclarativeBase):
     pass
 
 
-KIT = install_kit(Base.metadata)
+KIT = install_kit(Base.metadata, directory=False)   # attendance owns the originals
 
 
 class Project(Base):

@@ -4,6 +4,8 @@ from marshmallow import fields, validate
 from services.common.roles import ROLES
 from services.common.schemas import DecisionOut, Schema  # noqa: F401  (re-exported for routes)
 
+from .constants import BLACKOUT_KINDS, LEAVE_TYPES, OFFENCES
+
 role_field = fields.String(validate=validate.OneOf(ROLES))
 
 
@@ -14,8 +16,8 @@ class LoginIn(Schema):
 
 class LoginOut(Schema):
     token = fields.String()
-    expires_at = fields.String()
-    person = fields.Dict()
+    expires_at = fields.String(metadata={"description": "when the token stops working (ISO-8601)"})
+    person = fields.Nested("StaffOut")
 
 
 class ProjectIn(Schema):
@@ -52,7 +54,6 @@ class StaffOut(Schema):
 
 
 # ---------------------------------------------------------------- ATT-01…13 payloads
-from services.attendance.rules import BLACKOUT_KINDS, LEAVE_TYPES, OFFENCES  # noqa: E402
 
 
 class RosterIn(Schema):
@@ -155,8 +156,10 @@ class SignInOut(Schema):
 
 
 class OrderOut(Schema):
+    """ATT-06: the day's order (one entry per valid sign-in) and the invalid attempts."""
     day = fields.String()
     order = fields.List(fields.Dict())
+    invalid = fields.List(fields.Nested(SignInOut))
 
 
 class LeaveOut(Schema):
@@ -168,6 +171,8 @@ class LeaveOut(Schema):
     status = fields.String()
     rule = fields.String()
     reason = fields.String()
+    emergency = fields.Boolean()
+    certificate_at = fields.String(allow_none=True)
 
 
 class LedgerOut(Schema):
@@ -181,10 +186,85 @@ class LedgerOut(Schema):
     fine = fields.Integer()
     slip = fields.String(allow_none=True)
     absent = fields.Boolean()
+    issued_by = fields.Integer(allow_none=True)
+    suspended_until_day = fields.String(allow_none=True)
+
+
+class SubmissionOut(Schema):
+    submitted_by = fields.Integer(allow_none=True)
+    at = fields.String()
+    outcome = fields.String()
+    reason = fields.String()
 
 
 class ReportOut(Schema):
     year = fields.Integer()
     month = fields.Integer()
     rows = fields.List(fields.Dict())
-    submission = fields.Dict(allow_none=True)
+    submission = fields.Nested(SubmissionOut, allow_none=True)
+
+
+class RosterDayOut(Schema):
+    person_id = fields.Integer()
+    day = fields.String()
+    kind = fields.String()
+
+
+class BlackoutOut(Schema):
+    day = fields.String()
+    kind = fields.String()
+    reason = fields.String()
+
+
+class MissingPunchNoteOut(Schema):
+    id = fields.Integer()
+    person_id = fields.Integer()
+    day = fields.String()
+    note = fields.String()
+    rule = fields.String()
+    reason = fields.String()
+
+
+class SwapOut(DecisionOut):
+    id = fields.Integer()
+
+
+class DayClosedOut(Schema):
+    """ATT-09: how the closed day's rostered people were settled."""
+    day = fields.String()
+    closed = fields.Boolean()
+    rest = fields.Integer()
+    leave = fields.Integer()
+    present = fields.Integer()
+    absent = fields.Integer()
+
+
+class LunchOrderOut(Schema):
+    day = fields.String()
+    order = fields.List(fields.Dict())
+
+
+# ---------------------------------------------------------------- query strings (all optional)
+
+class RosterQueryIn(Schema):
+    person_id = fields.Integer(allow_none=True)
+    start = fields.Date(allow_none=True)
+    end = fields.Date(allow_none=True)
+
+
+class DayQueryIn(Schema):
+    day = fields.Date(allow_none=True)
+
+
+class PersonQueryIn(Schema):
+    person_id = fields.Integer(allow_none=True)
+
+
+class ReportQueryIn(Schema):
+    year = fields.Integer(allow_none=True, validate=validate.Range(min=2000, max=2100))
+    month = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=12))
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
+
+
+class ExportQueryIn(ReportQueryIn):
+    format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "xlsx")))

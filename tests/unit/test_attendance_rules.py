@@ -6,15 +6,14 @@ import pytest
 from services.attendance import rules
 from services.attendance.rules import (
     AttendanceDay, DayFacts, Disputant, LeaveRequest, LedgerEntry, LunchCandidate, ReportRow,
-    SignInAttempt, SwapRequest, absence_deduction, absences_in_month, annotate_missing_punch,
+    SignInAttempt, SwapRequest, absences_in_month, annotate_missing_punch,
     approve_leave, approve_swap, attest_uniform, check_leave_request, check_lunch_return,
     check_punch, check_report_submission, check_rest_day, check_sign_in, close_day,
     declare_blackout, dismissal_review, entry_from_decision, evaluate_clock_in,
     evaluate_clock_out, full_attendance_bonus, lunch_order, may_go_to_lunch, may_view_ledger,
-    monthly_report, overdue_lunches, policy_with_defaults, record_offence, refusal_ledger_entry,
-    report_csv_rows, report_deadline, report_proxy_punch, resolve_sign_in_dispute,
-    sick_certificate_outcome, sign_in_order, unapproved_swap_found, validate_roster,
-    visible_entries)
+    monthly_report, plan_roster, policy_with_defaults, record_offence, refusal_ledger_entry,
+    report_deadline, report_proxy_punch, resolve_sign_in_dispute,
+    sick_certificate_outcome, sign_in_order, unapproved_swap_found)
 from services.common.timeutil import at
 
 MON = date(2026, 3, 2)            # a Monday
@@ -74,14 +73,27 @@ def test_att01_week_runs_monday_to_sunday():
     assert check_rest_day("Li", NEXT_MON, other_rest_days=[MON + timedelta(4)]).allowed
 
 
-def test_att01_validate_roster_refuses_the_later_extra_rest_day_and_weekends():
-    roster = {MON: "rest", TUE: "work", WED: "rest", SAT: "rest", SUN: "work"}
-    decisions = validate_roster("Li", roster)
-    assert [(d.data["day"], d.allowed) for d in decisions] == [
-        (MON.isoformat(), True), (WED.isoformat(), False), (SAT.isoformat(), False)]
-    assert validate_roster("Li", {MON: "work", TUE: "work"}) == []
-    with pytest.raises(ValueError):
-        validate_roster("Li", {MON: "holiday"})
+def test_att01_plan_roster_refuses_the_later_extra_rest_day_and_weekends():
+    # validate_roster became plan_roster: the service's one roster rule (range, rest days, the
+    # new state), so the dead validate_roster went with its test
+    plan = plan_roster("Li", MON, SUN, [MON, WED])
+    assert not plan.decision.allowed
+    assert plan.decision.data["day"] == WED.isoformat() and plan.days == {}
+    assert plan_roster("Li", MON, SUN, [SAT]).decision.outcome == "not_a_rest_weekday"
+    ok = plan_roster("Li", MON, SUN, [MON])
+    assert ok.decision.allowed and [d.data["day"] for d in ok.rest_decisions] == ["2026-03-02"]
+    assert ok.days[MON] == "rest" and ok.days[TUE] == "work" and len(ok.days) == 7
+
+
+def test_att01_plan_roster_range_and_the_weeks_around_it():
+    assert plan_roster("Li", TUE, MON, []).decision.outcome == "bad_range"
+    assert plan_roster("Li", MON, MON + timedelta(61), []).decision.allowed
+    assert plan_roster("Li", MON, MON + timedelta(62), []).decision.outcome == "bad_range"
+    assert plan_roster("Li", MON, TUE, [WED]).decision.outcome == "rest_outside_range"
+    # a rest day already rostered just outside the range counts for its week
+    d = plan_roster("Li", MON, TUE, [TUE], rest_nearby=[WED]).decision
+    assert not d.allowed and d.outcome == "too_many_rest_days"
+    assert plan_roster("Li", MON, TUE, [TUE], rest_nearby=[TUE]).decision.allowed
 
 
 def test_att01_rest_weekdays_is_policy():
@@ -94,7 +106,7 @@ def test_att01_rest_weekdays_is_policy():
 def test_att02_no_rest_day_on_a_blackout_day():
     d = check_rest_day("Li", TUE, blackout_days={TUE: "launch_day"})
     assert not d.allowed and d.rule == "ATT-02" and "launch day" in d.reason
-    d = validate_roster("Li", {TUE: "rest"}, blackout_days=[TUE])[0]
+    d = plan_roster("Li", MON, SUN, [TUE], blackout_days=[TUE]).decision
     assert not d.allowed and d.outcome == "blackout_day"
 
 
@@ -500,11 +512,8 @@ def test_att10_only_supervisor_or_manager_issues_and_not_to_themself():
 
 
 def test_att10_consultant_sees_only_own_entries():
-    entries = [LedgerEntry(1, "Li", MON, "ATT-10", "x", "r"),
-               LedgerEntry(2, "Wang", MON, "ATT-10", "x", "r")]
-    assert [e.person_id for e in visible_entries(1, CONS, entries)] == [1]
-    assert len(visible_entries(8, SUP, entries)) == 2
-    assert len(visible_entries(7, CLERK, entries)) == 2
+    # visible_entries (unused by the service, which filters by query) went
+    assert may_view_ledger(8, SUP, 2).allowed and may_view_ledger(7, CLERK, 2).allowed
     assert not may_view_ledger(1, CONS, 2).allowed and may_view_ledger(1, CONS, 1).allowed
 
 
@@ -556,11 +565,6 @@ def test_att11_forty_minutes_on_time_one_second_more_overstay():
     assert d.outcome == "overstay" and d.data["overstay_seconds"] == 1
 
 
-def test_att11_overdue_lunches_detected():
-    out = overdue_lunches([(1, "Li", t("11:30")), (2, "Wang", t("11:50"))], t("12:15"))
-    assert [d.data["person_id"] for d in out] == [1] and "5 min" in out[0].reason
-
-
 # ------------------------------------------------------------------ ATT-12 monthly report
 
 def month_days():
@@ -591,10 +595,16 @@ def test_att12_monthly_report_aggregates_per_person():
     assert (li.fines, li.violation_slips, li.warning_slips) == (350, 1, 2)
 
 
-def test_att12_csv_rows_have_header_and_one_line_each():
-    rows = report_csv_rows(monthly_report(2026, 3, month_days()))
-    assert rows[0] == list(rules.REPORT_COLUMNS) and len(rows) == 3
-    assert rows[1][:5] == ["2026", "3", "1", "Li", "6"]
+def test_att12_report_rows_are_flat_with_leave_columns_and_the_quarter_bonus():
+    # report_csv_rows (unused: the export writes REPORT_COLUMNS) became report_rows
+    rows = rules.report_rows(2026, 3, month_days())
+    assert set(rules.REPORT_COLUMNS) <= set(rows[0]) and len(rows) == 2
+    assert (rows[0]["name"], rows[0]["work_days"], rows[0]["leave_sick"]) == ("Li", 6, 1)
+    assert "full_attendance_bonus" not in rows[0]
+    paid = rules.report_rows(2026, 3, month_days(), policy=PAY_ON)
+    assert paid[0]["full_attendance_bonus"] == 0 and "loses" in paid[0]["bonus_reason"]
+    assert "full_attendance_bonus" not in rules.report_rows(2026, 2, month_days(),
+                                                            policy=PAY_ON)[0]
 
 
 def test_att12_report_due_before_the_30th():
@@ -614,14 +624,8 @@ def test_att12_february_due_by_end_of_month_and_only_the_clerk_submits():
 # ------------------------------------------------------------------ ATT-13 pay effects
 
 def test_att13_off_by_default():
-    assert absence_deduction("Li", 600000, 26, 2).outcome == "disabled"
+    # absence_deduction went: no salary is stored anywhere, so nothing could call it
     assert full_attendance_bonus("Li", 2026, 1, []).outcome == "disabled"
-
-
-def test_att13_absence_deduction_salary_over_work_days_times_absent_days():
-    d = absence_deduction("Li", 600000, 26, 2, PAY_ON)    # 6000.00 / 26 * 2 = 461.538...
-    assert d.data["amount_cents"] == 46154 and "461.54" in d.reason and d.rule == "ATT-13"
-    assert absence_deduction("Li", 600000, 26, 0, PAY_ON).data["amount_cents"] == 0
 
 
 def quarter_rows(**changes):

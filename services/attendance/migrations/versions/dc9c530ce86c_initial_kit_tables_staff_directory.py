@@ -1,7 +1,7 @@
 """initial: kit tables, staff directory
 
 Revision ID: dc9c530ce86c
-Revises: 
+Revises:
 Create Date: 2026-11-22 23:27:35.276027
 
 """

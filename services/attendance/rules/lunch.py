@@ -1,0 +1,98 @@
+"""ATT-11 lunch in rotation."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Iterable, Mapping, Sequence
+
+from services.common.decision import Decision, allow, refuse
+from services.common.timeutil import at, business_day
+
+from .base import _clock, _dur, _hhmm, policy_with_defaults
+
+
+@dataclass(frozen=True)
+class LunchCandidate:
+    person_id: int
+    name: str
+    last_finished_at: datetime | None = None   # end of their latest reception today
+
+
+def lunch_order(candidates: Iterable[LunchCandidate], day: date,
+                policy: Mapping[str, Any] | None = None, tz: str | None = None) -> list[Decision]:
+    """ATT-11: lunch groups of 3 (policy) by most recent finished reception; planned starts every
+    40 min from 11:30. A group planned to start at or after the window end is not allowed.
+    Nobody-received-yet goes last (they are the likeliest next takers)."""
+    p = policy_with_defaults(policy)
+    window_start = at(day, p["lunch_window_start"], tz)
+    window_end = at(day, p["lunch_window_end"], tz)
+    ordered = sorted(candidates, key=lambda c: (
+        c.last_finished_at is None,
+        -c.last_finished_at.timestamp() if c.last_finished_at else 0.0,
+        c.person_id))
+    decisions = []
+    for i, c in enumerate(ordered):
+        group = i // p["lunch_group"] + 1
+        start = window_start + timedelta(minutes=p["lunch_minutes"] * (group - 1))
+        finished = (f"finished a reception at {_hhmm(c.last_finished_at, tz)}"
+                    if c.last_finished_at else "no reception finished yet")
+        inside = start < window_end
+        text = (f"{c.name} ({finished}) lunches in group {group} from {_hhmm(start, tz)}"
+                if inside else f"{c.name} ({finished}) falls in group {group} at "
+                f"{_hhmm(start, tz)}, outside the lunch window ending {_hhmm(window_end, tz)}")
+        maker = allow if inside else refuse
+        decisions.append(maker("ATT-11", text, "scheduled" if inside else "outside_window",
+                               person_id=c.person_id, position=i + 1, group=group,
+                               planned_start=start.isoformat()))
+    return decisions
+
+
+def may_go_to_lunch(person_id: int, name: str, order: Sequence[int], gone: Iterable[int],
+                    at_lunch_now: Iterable[int], now: datetime,
+                    policy: Mapping[str, Any] | None = None, tz: str | None = None) -> Decision:
+    """ATT-11: inside the window, when everyone ahead has gone and fewer than 3 are out."""
+    p = policy_with_defaults(policy)
+    day = business_day(now, tz)
+    start, end = at(day, p["lunch_window_start"], tz), at(day, p["lunch_window_end"], tz)
+    if not start <= now < end:
+        return refuse("ATT-11", f"{name} cannot start lunch at {_clock(now, tz)}: lunch starts "
+                      f"within {_hhmm(start, tz)}-{_hhmm(end, tz)}", "outside_window")
+    if person_id not in order:
+        return refuse("ATT-11", f"{name} is not in today's lunch rotation", "not_in_rotation")
+    gone, out = set(gone), set(at_lunch_now)
+    if person_id in gone or person_id in out:
+        return refuse("ATT-11", f"{name} has already taken lunch today", "already_lunched")
+    waiting = [pid for pid in order[:order.index(person_id)] if pid not in gone | out]
+    if waiting:
+        return refuse("ATT-11", f"{name} must wait: {len(waiting)} consultant(s) ahead in the "
+                      "lunch rotation have not gone yet", "not_your_turn", ahead=waiting)
+    if len(out) >= p["lunch_group"]:
+        return refuse("ATT-11", f"{name} must wait: {len(out)} already at lunch (groups of "
+                      f"{p['lunch_group']})", "group_full")
+    until = now + timedelta(minutes=p["lunch_minutes"])
+    return allow("ATT-11", f"{name} goes to lunch at {_clock(now, tz)}, back by "
+                 f"{_clock(until, tz)}", "lunch", back_by=until.isoformat())
+
+
+def check_lunch_return(name: str, started_at: datetime, returned_at: datetime,
+                       policy: Mapping[str, Any] | None = None, tz: str | None = None) -> Decision:
+    """ATT-11: back within 40 min (policy) inclusive, else the overstay is recorded."""
+    p = policy_with_defaults(policy)
+    allowed = timedelta(minutes=p["lunch_minutes"])
+    took = (returned_at - started_at).total_seconds()
+    if returned_at - started_at <= allowed:
+        return allow("ATT-11", f"{name} back from lunch at {_clock(returned_at, tz)} after "
+                     f"{_dur(took)} (allowed {p['lunch_minutes']} min)", "back_on_time",
+                     overstay_seconds=0)
+    over = took - allowed.total_seconds()
+    return allow("ATT-11", f"{name} back from lunch at {_clock(returned_at, tz)} after "
+                 f"{_dur(took)}: overstay of {_dur(over)} (allowed {p['lunch_minutes']} min)",
+                 "overstay", overstay_seconds=over)
+
+
+def end_lunch(name: str, started_at: datetime | None, already_back: bool, now: datetime,
+              policy: Mapping[str, Any] | None = None, tz: str | None = None) -> Decision:
+    """ATT-11: only someone at lunch comes back from it (then ``check_lunch_return``)."""
+    if started_at is None or already_back:
+        return refuse("ATT-11", f"{name} is not at lunch", "not_at_lunch")
+    return check_lunch_return(name, started_at, now, policy, tz)

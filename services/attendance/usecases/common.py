@@ -1,0 +1,56 @@
+"""What the attendance use cases share: kept refusals, booking a ledger line, the day."""
+from dataclasses import dataclass
+
+from services.common.decision import Decision
+from services.common.errors import Conflict, Forbidden, refused
+from services.common.timeutil import business_day
+
+from .. import repo, rules
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A refusal whose record must be kept (an attempt against the submitter, an invalid
+    sign-in, a refused leave request): the entrypoint commits, then raises."""
+    decision: Decision
+    error: type = Conflict
+    field: str | None = None
+
+    def raise_(self):
+        refused(self.decision, error=self.error, field=self.field)
+
+
+def check(uow, decision, field=None, error=Conflict, forbidden=("forbidden",)):
+    """Raise a refusing decision: 403 when its outcome is one of ``forbidden``, else ``error``."""
+    return uow.decide(decision, error=Forbidden if decision.outcome in forbidden else error,
+                      field=field)
+
+
+def today(uow, project_id):
+    """(now, zone, business day) of the project (SYS-04)."""
+    tz = uow.tz(project_id)
+    return uow.now, tz, business_day(uow.now, tz)
+
+
+def acting(uow):
+    """(the caller's id or 0, the roles the rules see: ``Caller.acting_roles``)."""
+    return uow.actor_id or 0, uow.caller.acting_roles
+
+
+def book(uow, project_id, entry, source=None):
+    """ATT-10: one ledger line, its "why" and ``discipline_recorded``, in this unit of work.
+    With a ``source`` the same fact is booked once, whoever sees it twice."""
+    row = repo.add_ledger_line(uow.session, project_id, entry, uow.actor_id, source, uow.now)
+    if row is None:
+        return None
+    uow.record(rules.entry_decision(entry), "ledger", row.id, project_id, actor_id=row.issued_by)
+    uow.emit("discipline_recorded", project_id, entry.rule, entry.reason,
+             entry={"id": row.id, "person_id": row.person_id, "kind": row.slip or row.offence,
+                    "fine": row.fine, "rule": row.rule, "day": row.day.isoformat()})
+    return row
+
+
+def book_attempt(uow, project_id, refusal, day):
+    """ATT-03/06: an attempt for someone else is booked against the submitter, and kept."""
+    book(uow, project_id, rules.attempt_entry(refusal, uow.actor_id, uow.caller.name, day))
+    return Kept(refusal, Forbidden, "person_id")
