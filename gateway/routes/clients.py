@@ -23,13 +23,13 @@ ROUTES = [
     Route("GET", C, "One customer (phone masked per CLI-14)", S, service=S, rpc="get_customer",
           response=cli.CustomerOut, rules=("CLI-14",)),
     Route("GET", f"{C}/history", "The full ownership history, each step with its rule", S,
-          service=S, rpc="customer_history", rules=("CLI-11", "SYS-01")),
+          service=S, rpc="customer_history", response=cli.HistoryOut, rules=("CLI-11", "SYS-01")),
     Route("POST", f"{C}/follow-ups", "The owner records a follow-up (renews protection)", S,
           service=S, rpc="record_follow_up", body=cli.FollowUpIn, response=cli.DecisionOut,
           status=201, rules=("CLI-03",)),
     Route("POST", f"{P}/pre-registrations", "Pre-register a relative/friend, a customer's "
           "referral or a staff referral before the visit", S, service=S, rpc="pre_register",
-          body=cli.PreRegistrationIn, response=cli.DecisionOut, status=201,
+          body=cli.PreRegistrationIn, response=cli.ClaimOut, status=201,
           rules=("CLI-04", "CLI-05", "CLI-07")),
     Route("POST", f"{P}/channel-reports", "A channel agent reports a customer (refused on an "
           "owned customer)", S, service=S, rpc="create_report", body=cli.ReportIn,
@@ -41,7 +41,7 @@ ROUTES = [
           rpc="get_report", response=cli.ReportOut, rules=("CLI-06",)),
     Route("POST", f"{P}/channel-reports/match", "At the visit: channel visit or natural visit "
           "(desk staff)", S, service=S, rpc="match_visit", body=cli.MatchIn,
-          response=cli.DecisionOut, rules=("CLI-06", "CLI-08")),
+          response=cli.ClaimOut, rules=("CLI-06", "CLI-08")),
     Route("POST", f"{C}/poaching", "Record poaching: the customer stays with the owner, the "
           "poacher is fined (supervisor, manager)", S, service=S, rpc="record_poaching",
           body=cli.PersonIn, response=cli.DecisionOut, rules=("CLI-09",)),
@@ -49,16 +49,16 @@ ROUTES = [
           "(credit split)", S, service=S, rpc="change_consultant", body=cli.PersonIn,
           response=cli.DecisionOut, rules=("CLI-10", "REC-11")),
     Route("GET", f"{C}/dispute", "What the registration records decide", S, service=S,
-          rpc="dispute", rules=("CLI-11",)),
+          rpc="dispute", response=cli.DisputeOut, rules=("CLI-11",)),
     Route("POST", f"{C}/override", "Override ownership with a written reason (supervisor, "
           "manager)", S, service=S, rpc="override_owner", body=cli.OverrideIn,
           response=cli.DecisionOut, rules=("CLI-11",)),
     Route("POST", f"{P}/units", "Add a unit (manager)", S, service=S, rpc="create_unit",
-          body=cli.UnitIn, status=201, rules=("CLI-12",)),
+          body=cli.UnitIn, response=cli.UnitOut, status=201, rules=("CLI-12",)),
     Route("GET", f"{P}/units", "Units and their availability", S, service=S, rpc="list_units",
-          rules=("CLI-12",)),
+          response=cli.UnitOut, many=True, rules=("CLI-12",)),
     Route("POST", f"{P}/units/<int:unit_id>/confirm", "The manager confirms a unit available "
-          "(销控)", S, service=S, rpc="confirm_unit", rules=("CLI-12",)),
+          "(销控)", S, service=S, rpc="confirm_unit", response=cli.UnitOut, rules=("CLI-12",)),
     Route("POST", f"{P}/subscriptions", "Register a subscription (认购) on a confirmed unit; "
           "never two live on one unit", S, service=S, rpc="subscribe", body=cli.SubscriptionIn,
           response=cli.SubscriptionOut, status=201, rules=("CLI-12", "CLI-03")),
@@ -76,7 +76,7 @@ ROUTES = [
           response=cli.SubscriptionOut, rules=("CLI-12",)),
     Route("GET", f"{P}/conversion", "Conversion figures (?by=consultant|media_source|period"
           "&period=day|week|month)", S, service=S, rpc="conversion", query=("by", "period"),
-          rules=("CLI-13",)),
+          response=cli.DecisionOut, rules=("CLI-13",)),
     Route("GET", f"{P}/conversion/export", "Conversion figures as a file (&format=csv|xlsx)",
           S, service=S, rpc="conversion_export", query=("by", "period", "format"),
           download=True, rules=("CLI-13",)),

@@ -6,8 +6,17 @@ one live subscription per unit (a partial unique index), so two instances cannot
 """
 from datetime import datetime
 
-from sqlalchemy import (JSON, Boolean, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint, text)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.kit import install_kit
@@ -18,23 +27,8 @@ class Base(DeclarativeBase):
     pass
 
 
+# the kit tables, the directory replica (directory_project, directory_staff) among them
 KIT = install_kit(Base.metadata)
-
-
-class ProjectZone(Base):
-    """The project's time zone, from attendance's ``project_created`` (SYS-04)."""
-    __tablename__ = "project_zone"
-    project_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
-
-
-class Staff(Base):
-    """Names and roles of the staff, from attendance's ``staff_added`` / ``roles_changed``."""
-    __tablename__ = "staff"
-    person_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    project_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
-    name: Mapped[str] = mapped_column(String(120))
-    roles: Mapped[list] = mapped_column(JSON, default=list)
 
 
 class Customer(Base):

@@ -1,28 +1,54 @@
-"""RPC payloads in and out of clients; the gateway's OpenAPI document is built from these."""
+"""RPC payloads in and out of clients; the gateway's OpenAPI document is built from these, and
+every answer is dumped through its ``Out`` schema, so they declare exactly what is answered."""
 from marshmallow import fields, validate
 
-from services.common.schemas import DecisionOut, Schema  # noqa: F401  (re-exported for routes)
+from services.common.schemas import DecisionOut, DecisionRecordOut, Schema
 
-from .rules import GROUPINGS, PERIODS, SOURCES
+from .constants import GROUPINGS, PERIODS, PRE_REGISTRATION_KINDS, SOURCES, WITHDRAWAL_KINDS
 
-name_field = fields.String(validate=validate.Length(min=1, max=120))
+__all__ = ["DecisionOut"]   # re-exported for the gateway's routes
 
+
+def _text(max_length, **options):
+    return fields.String(load_default=None, allow_none=True,
+                         validate=validate.Length(max=max_length), **options)
+
+
+# ---------------------------------------------------------------- in
 
 class CustomerIn(Schema):
     phone = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
+    name = _text(120)
     source = fields.String(load_default="walk_in", validate=validate.OneOf(SOURCES))
-    media_source = fields.String(load_default=None, allow_none=True,
-                                 validate=validate.Length(max=80))
+    media_source = _text(80)
+
+
+class CustomerQuery(Schema):
+    phone = _text(40)
+    owner_id = fields.Integer(load_default=None, allow_none=True)
+
+
+class ImportRowIn(Schema):
+    """One CSV row of the admin CLI's customer import (CLI-01); checked by the rules, so a
+    bad value is reported by its line rather than refusing the batch."""
+    line = fields.Integer(required=True)
+    phone = _text(200)
+    name = _text(200)
+    source = _text(200)
+    media_source = _text(200)
+
+
+class ImportIn(Schema):
+    rows = fields.List(fields.Nested(ImportRowIn), required=True,
+                       validate=validate.Length(max=1000))
 
 
 class PreRegistrationIn(Schema):
     """CLI-04/05/07: a claim registered before the visit (relative/friend, a customer's
     referral, a staff referral to a named consultant)."""
     phone = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
-    kind = fields.String(required=True, validate=validate.OneOf(
-        ("relative", "customer_referral", "staff_referral")))
+    name = _text(120)
+    kind = fields.String(required=True, validate=validate.OneOf(PRE_REGISTRATION_KINDS))
     consultant_id = fields.Integer(load_default=None, allow_none=True)
     referrer_customer_id = fields.Integer(load_default=None, allow_none=True)
 
@@ -64,8 +90,7 @@ class SubscriptionIn(Schema):
 
 
 class WithdrawIn(Schema):
-    kind = fields.String(load_default="withdrawal", validate=validate.OneOf(("withdrawal",
-                                                                             "refund")))
+    kind = fields.String(load_default="withdrawal", validate=validate.OneOf(WITHDRAWAL_KINDS))
 
 
 class VoidIn(Schema):
@@ -78,6 +103,12 @@ class ConversionQuery(Schema):
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
 
 
+class ConversionExportQuery(ConversionQuery):
+    format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "xlsx")))
+
+
+# ---------------------------------------------------------------- out
+
 class OwnerOut(Schema):
     customer_id = fields.Integer(allow_none=True)
     owner_id = fields.Integer(allow_none=True)
@@ -86,6 +117,11 @@ class OwnerOut(Schema):
     rule = fields.String()
     reason = fields.String()
     phone_masked = fields.String(allow_none=True)
+
+
+class RegisteredOut(Schema):
+    customer_id = fields.Integer()
+    created = fields.Boolean()
 
 
 class CustomerOut(Schema):
@@ -100,6 +136,46 @@ class CustomerOut(Schema):
     protection = fields.Dict()
 
 
+class ContactOut(Schema):
+    """A registered contact (CLI-02/13)."""
+    id = fields.Integer()
+    person_id = fields.Integer()
+    kind = fields.String()
+    at = fields.String()
+    rule = fields.String()
+    reason = fields.String()
+
+
+class HistoryOut(Schema):
+    """CLI-11: the customer, every ownership decision and every registered contact."""
+    customer = fields.Nested(CustomerOut)
+    decisions = fields.List(fields.Nested(DecisionRecordOut))
+    contacts = fields.List(fields.Nested(ContactOut))
+
+
+class ImportErrorOut(Schema):
+    line = fields.Integer(allow_none=True)
+    message = fields.String()
+
+
+class ImportOut(Schema):
+    imported = fields.Integer()
+    errors = fields.List(fields.Nested(ImportErrorOut))
+
+
+class ClaimOut(DecisionOut):
+    """A decision about one customer (pre-registration, visit matched to a report)."""
+    customer_id = fields.Integer()
+
+
+class DisputeOut(Schema):
+    """CLI-11: the owner on the customer row and what the registration records decide."""
+    customer_id = fields.Integer()
+    owner_id = fields.Integer(allow_none=True)
+    by_records = fields.Nested(DecisionOut)
+    steps = fields.List(fields.Nested(DecisionOut))
+
+
 class ReportOut(Schema):
     id = fields.Integer()
     agent_id = fields.Integer()
@@ -107,8 +183,22 @@ class ReportOut(Schema):
     phone = fields.String()
     reported_at = fields.String()
     status = fields.String()
+    customer_id = fields.Integer(allow_none=True)
     rule = fields.String()
     reason = fields.String()
+
+
+class ExpiredOut(Schema):
+    expired = fields.Integer()
+    report_expiry_days = fields.Integer()
+
+
+class UnitOut(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    confirmed_by = fields.Integer(allow_none=True)
+    available = fields.Boolean()
+    live_subscription_id = fields.Integer(allow_none=True)
 
 
 class SubscriptionOut(Schema):

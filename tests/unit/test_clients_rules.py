@@ -5,14 +5,14 @@ import pytest
 
 from services.clients import rules
 from services.clients.rules import (
-    ChannelReport, Contact, Ownership, StaffReferral, Subscription, call_to_visit,
-    change_consultant, channel_attribution, check_form_destruction, check_phone, check_poaching,
-    check_register_entry, check_report, check_source, check_subscription, check_withdrawal,
-    conversion_figures, customer_view, deal_credit, deposit_status, event_safe, first_contact,
-    may_see_full_phone, may_see_report, mask_phone, normalise_phone, override_ownership,
-    ownership_from_records, period_label, policy_with_defaults, protection_status,
+    ChannelReport, Contact, Ownership, StaffReferral, Subscription, change_consultant,
+    channel_attribution, check_phone, check_poaching, check_report, check_source,
+    check_subscription, check_withdrawal, conversion_figures, customer_view, deal_credit,
+    deposit_status, first_contact, may_see_full_phone, may_see_report, mask_phone,
+    normalise_phone, override_ownership, ownership_from_records, period_label,
+    policy_with_defaults, protection_status,
     referral_chain_claim, relative_claim, resolve_dispute, staff_referral_credit,
-    subscription_is_live, visible_reports, void_form)
+    subscription_is_live, void_form)
 from services.common.timeutil import at
 
 DAY = date(2026, 3, 2)  # a Monday
@@ -285,10 +285,11 @@ def test_cli06_name_and_phone_must_match_visit():
 
 def test_cli06_agent_sees_only_own_reports():
     mine, theirs = report(1, 7, 60), report(2, 8, 60)
-    assert visible_reports([mine, theirs], 7, {"channel_agent"}) == [mine]
+    assert may_see_report(mine, 7, {"channel_agent"}).allowed
     assert not may_see_report(theirs, 7, {"channel_agent"}).allowed
-    assert visible_reports([mine, theirs], 99, {"manager"}) == [mine, theirs]
-    assert visible_reports([mine, theirs], 99, {"consultant"}) == []
+    assert may_see_report(theirs, 99, {"manager"}).allowed
+    assert not may_see_report(mine, 99, {"consultant"}).allowed
+    assert rules.sees_all_reports({"supervisor"}) and not rules.sees_all_reports({"consultant"})
 
 
 # ------------------------------------------------------------------ CLI-07
@@ -316,28 +317,11 @@ def test_cli07_phone_only_referral_needs_form_call_record_and_follow_ups():
     assert staff_referral_credit(full, receiving_id=B).data["owner_id"] == A
 
 
-# ------------------------------------------------------------------ CLI-08
-
-def test_cli08_named_consultant_receives():
-    d = call_to_visit(None, t("15:00"), named_id=A, said_called=True)
-    assert d.rule == "CLI-08" and d.outcome == "named_consultant" and d.data["consultant_id"] == A
 
 
-def test_cli08_consultant_identified_from_sms():
-    assert call_to_visit(None, t("15:00"), sms_id=B).data["consultant_id"] == B
 
 
-def test_cli08_call_a_minute_before_without_registration_is_natural_visit():
-    # The call at 14:59 was never registered, so the records hold no owner.
-    history = ownership_from_records([])
-    d = call_to_visit(history.ownership, t("15:00"), said_called=True)
-    assert d.outcome == "natural_visit" and d.data["consultant_id"] is None
-    assert "does not make an owner" in d.reason
 
-
-def test_cli08_registered_owner_beats_a_named_consultant():
-    d = call_to_visit(owned(A), t("15:00"), named_id=B)
-    assert d.data["consultant_id"] == A and "register decides" in d.reason
 
 
 # ------------------------------------------------------------------ CLI-09
@@ -460,7 +444,6 @@ def test_cli12_voided_forms_go_to_clerk_never_destroyed():
     assert not void_form(sub(), 5, {"consultant"}).allowed
     d = void_form(sub(), 5, {"clerk"})
     assert d.allowed and d.data["keep"] is True
-    assert not check_form_destruction(sub()).allowed
 
 
 def test_cli12_deal_credit_to_owner_as_attributed_at_signing():
@@ -513,12 +496,6 @@ def test_cli13_conversion_per_media_source_and_period():
         conversion_figures([], [], [], by="weather")
 
 
-def test_cli13_register_entries_must_be_complete():
-    d = check_register_entry("visit", {"name": "王伟", "phone": PHONE, "source": "walk_in",
-                                       "media_source": " ", "consultant_id": A})
-    assert not d.allowed and d.data["missing"] == ["media_source"] and PHONE not in d.reason
-    assert check_register_entry("call", {"caller": "王", "phone": PHONE, "need": "3房",
-                                         "how_heard": "wechat", "answered_by": A}).allowed
 
 
 # ------------------------------------------------------------------ CLI-14
@@ -548,9 +525,6 @@ def test_cli14_customer_view_masks_phone():
     assert customer["phone"] == "13812341234"   # the input is not changed
 
 
-def test_cli14_events_never_carry_full_phone():
-    out = event_safe({"customer_id": 42, "phone": "13812341234"})
-    assert out == {"customer_id": 42, "phone_masked": "138****1234"}
 
 
 # ------------------------------------------------------------------ REC-07 / REC-11 / SYS-01

@@ -1,7 +1,7 @@
 """initial: kit tables
 
 Revision ID: b86d50787364
-Revises: 
+Revises:
 Create Date: 2026-11-22 23:27:37.177487
 
 """

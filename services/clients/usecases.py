@@ -1,0 +1,455 @@
+"""Clients' use cases: one function per command and per event handler. Each takes a unit of
+work (services/common/uow.py) first, loads through ``repo``, asks ``rules``, applies the new
+state the rule returned, records the decision (SYS-01) and emits; the caller commits.
+
+Every ownership decision is recorded against ("customer", id) and a change of owner is
+announced as ``ownership_changed`` in the same transaction; events carry customer ids, never
+phones (CLI-14).
+"""
+import logging
+from datetime import timedelta
+
+from services.common import directory, export, why
+from services.common.errors import Conflict, Forbidden, Unprocessable
+from services.common.timeutil import business_day, parse_instant
+
+from . import repo, rules
+
+log = logging.getLogger(__name__)
+
+
+def _context(uow, project_id):
+    """(policy, time zone) of the project, as every rule takes them."""
+    return uow.policy(project_id), uow.tz(project_id)
+
+
+def _phone(uow, text):
+    """CLI-01: the normalised mobile, or 422 citing CLI-01."""
+    return uow.decide(rules.check_phone(text), field="phone").data["phone"]
+
+
+def _viewer(uow):
+    caller = uow.caller
+    return (caller.person_id, caller.acting_roles) if caller else (None, frozenset())
+
+
+def _customer_view(uow, c, context=None):
+    policy, tz = context or _context(uow, c.project_id)
+    protection = rules.protection_status(repo.ownership(c), uow.now, policy, tz)
+    return repo.customer_view(uow.session, c, protection, *_viewer(uow))
+
+
+# ---------------------------------------------------------------- ownership (CLI-02/03/10/11)
+
+def _apply(uow, c, change):
+    """Store the ownership a rule decided, its "why", and announce a change of owner."""
+    d, previous = change.decision, c.owner_id
+    repo.set_ownership(c, change.ownership, d.rule)
+    uow.record(d, "customer", c.id, c.project_id)
+    if change.announced(previous):
+        uow.emit("ownership_changed", c.project_id, d.rule, d.reason, customer_id=c.id,
+                 owner_id=c.owner_id, previous_owner_id=previous,
+                 split=change.ownership.credit_split() if change.ownership else None)
+
+
+def _contact(uow, c, person_id, kind, at, key=None, media_source=None):
+    """CLI-02/03: register one contact and apply it to the ownership."""
+    policy, tz = _context(uow, c.project_id)
+    change = rules.first_contact(repo.ownership(c), rules.Contact(person_id, at, kind,
+                                                                  source=c.source), policy, tz)
+    repo.add_contact(uow.session, c, person_id, kind, at, change.decision, key, media_source)
+    if change.decision.allowed:
+        _apply(uow, c, change)
+    else:
+        uow.record(change.decision, "customer", c.id, c.project_id)
+    return change.decision
+
+
+def _change_consultant(uow, c, to_person_id):
+    policy, tz = _context(uow, c.project_id)
+    change = rules.change_consultant(repo.ownership(c), to_person_id, uow.now, policy=policy,
+                                     tz=tz)
+    if change.decision.allowed:
+        _apply(uow, c, change)
+    return change.decision
+
+
+def owner_of(uow, project_id, phone):
+    """REC-07/CLI-02: who owns this phone, and is the protection live (indexed lookup)."""
+    phone = _phone(uow, phone)
+    c = repo.customer_by_phone(uow.session, project_id, phone)
+    current = repo.ownership(c) if c else None
+    d = rules.ownership_lookup(current, uow.now, *_context(uow, project_id))
+    return {"customer_id": c.id if c else None, "owner_id": d.data["owner_id"],
+            "owner_name": repo.owner_name(uow.session, c) if current else None,
+            "protection_live": bool(d.data["live"]), "rule": d.rule, "reason": d.reason,
+            "phone_masked": rules.mask_phone(phone)}
+
+
+def register_customer(uow, project_id, phone, name=None, source="walk_in"):
+    """CLI-01: the customer of this phone, created when new (idempotent by phone)."""
+    c, created = repo.customer_for_phone(uow.session, project_id, _phone(uow, phone), uow.now,
+                                         name, rules.customer_source(source))
+    return {"customer_id": c.id, "created": created}
+
+
+def create_customer(uow, project_id, data):
+    phone = _phone(uow, data["phone"])
+    c, created = repo.customer_for_phone(uow.session, project_id, phone, uow.now, data["name"],
+                                         data["source"], data["media_source"])
+    uow.decide(rules.check_new_customer(phone, None if created else c.id), error=Conflict,
+               field="phone")
+    return _customer_view(uow, c)
+
+
+def import_customers(uow, project_id, rows):
+    """CLI-01 for the admin CLI's import: each row is registered on its own (a savepoint),
+    a refused row is reported by its line and skipped."""
+    imported, errors = 0, []
+    for row in rows:
+        d = rules.check_import_row(row)
+        if d.allowed:
+            c, created = repo.customer_for_phone(
+                uow.session, project_id, d.data["phone"], uow.now, d.data["name"],
+                d.data["source"], d.data["media_source"])
+            d = rules.check_new_customer(d.data["phone"], None if created else c.id)
+        if d.allowed:
+            imported += 1
+        else:
+            errors.append({"line": row.get("line"), "message": f"{d.rule} {d.reason}"})
+    return {"imported": imported, "errors": errors}
+
+
+def list_customers(uow, project_id, query):
+    phone = _phone(uow, query["phone"]) if query.get("phone") else None
+    context = _context(uow, project_id)
+    return [_customer_view(uow, c, context) for c in
+            repo.customers(uow.session, project_id, phone, query.get("owner_id"))]
+
+
+def get_customer(uow, project_id, customer_id):
+    return _customer_view(uow, repo.customer(uow.session, project_id, customer_id))
+
+
+def customer_history(uow, project_id, customer_id):
+    """CLI-11/SYS-01: every ownership decision and registered contact, oldest first."""
+    c = repo.customer(uow.session, project_id, customer_id)
+    return {"customer": _customer_view(uow, c),
+            "decisions": why.chain(uow.session, "customer", c.id),
+            "contacts": [repo.contact_view(x) for x in repo.contacts(uow.session, c.id)]}
+
+
+def reception_completed(uow, payload):
+    """CLI-02: a received visit is a registered contact (REC-07: a duty reception counts for
+    the owner it was made for)."""
+    if not payload.get("customer_id"):
+        return
+    c = repo.lock_customer(uow.session, payload["customer_id"])
+    if c is None:
+        log.warning("clients: reception_completed for unknown customer %s",
+                    payload["customer_id"])
+        return
+    person = rules.visit_credited_to(payload["person_id"], payload.get("kind"),
+                                     payload.get("credit_owner_id"))
+    _contact(uow, c, person, "visit", parse_instant(payload["occurred_at"]),
+             key=payload["event_id"])
+
+
+def call_registered(uow, payload):
+    """CLI-02/REC-12: the consultant who answers a new caller owns them."""
+    if not payload.get("customer_id") or not payload.get("answered_by"):
+        return
+    c = repo.lock_customer(uow.session, payload["customer_id"])
+    if c is None:
+        return
+    media = payload.get("media_source")
+    if media and not c.media_source:
+        c.media_source = media
+    _contact(uow, c, payload["answered_by"], "call", parse_instant(payload["occurred_at"]),
+             key=payload["event_id"], media_source=media)
+
+
+def consultant_changed(uow, payload):
+    """REC-11 → CLI-10: the new consultant owns; the deal credit is split."""
+    c = repo.lock_customer(uow.session, payload["customer_id"]) \
+        if payload.get("customer_id") else None
+    if c is not None:
+        _change_consultant(uow, c, payload["to_person_id"])
+
+
+def record_follow_up(uow, project_id, customer_id):
+    """CLI-03: the owner's follow-up renews protection and the no-follow-up clock."""
+    c = repo.lock_customer(uow.session, customer_id, project_id)
+    uow.decide(rules.check_follow_up(c.owner_id, uow.actor_id), error=Forbidden,
+               field="customer_id")
+    return _contact(uow, c, uow.actor_id, "follow_up", uow.now).as_dict()
+
+
+def pre_register(uow, project_id, data):
+    """CLI-04/05/07: a relative or friend, a customer's referral or a staff referral,
+    registered before the visit, is a registered contact of the claiming consultant."""
+    if data["kind"] == "relative":
+        uow.caller.require("consultant", action="pre-register a relative or friend (CLI-05)")
+    referrer = None
+    if data["kind"] == "customer_referral":
+        referrer = repo.ownership(repo.customer(uow.session, project_id,
+                                                data["referrer_customer_id"]))
+    policy, tz = _context(uow, project_id)
+    claim = rules.pre_registration_claim(data["kind"], uow.actor_id, uow.now,
+                                         data["consultant_id"], referrer, policy, tz)
+    uow.decide(claim.decision, error=Conflict if claim.decision.rule == "CLI-04"
+               else Unprocessable, field=claim.decision.data.get("field"))
+    c, _ = repo.customer_for_phone(uow.session, project_id, _phone(uow, data["phone"]), uow.now,
+                                   data["name"], claim.source)
+    c = repo.lock_customer(uow.session, c.id)
+    d = _contact(uow, c, claim.consultant_id, claim.contact_kind, uow.now)
+    return dict(d.as_dict(), customer_id=c.id)
+
+
+def record_poaching(uow, project_id, customer_id, data):
+    """CLI-09: the customer stays with (returns to) the owner; the poacher is fined."""
+    c = repo.lock_customer(uow.session, customer_id, project_id)
+    policy, tz = _context(uow, project_id)
+    found = rules.record_poaching(repo.ownership(c), data["person_id"], uow.now, policy, tz)
+    if found.refusal is not None:
+        uow.decide(found.refusal, error=Conflict, field="person_id")
+    d = uow.record(found.finding, "customer", c.id, project_id)
+    uow.emit("poaching_recorded", project_id, d.rule, d.reason, customer_id=c.id,
+             person_id=data["person_id"], owner_id=c.owner_id, fine=d.data["fine"],
+             day=business_day(uow.now, tz).isoformat())
+    return d.as_dict()
+
+
+def change_consultant(uow, project_id, customer_id, data):
+    """CLI-10: at the customer's request; the credit is split (50:50 by default)."""
+    c = repo.lock_customer(uow.session, customer_id, project_id)
+    d = _change_consultant(uow, c, data["person_id"])
+    return uow.decide(d, error=Conflict, field="person_id").as_dict()
+
+
+def dispute(uow, project_id, customer_id):
+    """CLI-11: what the registration records say (以登记为准)."""
+    c = repo.customer(uow.session, project_id, customer_id)
+    history = rules.resolve_dispute(repo.rule_contacts(uow.session, c.id),
+                                    *_context(uow, project_id))
+    return {"customer_id": c.id, "owner_id": c.owner_id,
+            "by_records": history.decisions[-1].as_dict(),
+            "steps": [d.as_dict() for d in history.decisions]}
+
+
+def override_owner(uow, project_id, customer_id, data):
+    """CLI-11: a supervisor or manager overrides the records with a written reason."""
+    c = repo.lock_customer(uow.session, customer_id, project_id)
+    person_id, roles = _viewer(uow)
+    change = rules.override_ownership(repo.ownership(c), data["owner_id"], person_id or 0,
+                                      roles, data["reason"], uow.now)
+    d = change.decision
+    uow.decide(d, error=Forbidden if d.outcome == "forbidden" else Unprocessable,
+               field="reason")
+    _apply(uow, c, change)
+    return d.as_dict()
+
+
+# ---------------------------------------------------------------- channel reports (CLI-06)
+
+def create_report(uow, project_id, data):
+    """CLI-06: an agent reports a customer; refused (撞单) when a consultant owns them."""
+    policy, tz = _context(uow, project_id)
+    check = rules.check_phone(data["phone"])
+    c = repo.customer_by_phone(uow.session, project_id, check.data["phone"]) \
+        if check.allowed else None
+    d = rules.check_report(data["name"], data["phone"], uow.now,
+                           repo.ownership(c) if c else None, policy, tz)
+    uow.decide(d, error=Conflict if d.outcome == "conflict" else Unprocessable,
+               field=d.data.get("field") or "phone")
+    row = repo.add_report(uow.session, project_id, uow.actor_id, data["name"],
+                          check.data["phone"], uow.now, d)
+    uow.record(d, "channel_report", row.id, project_id)
+    return repo.report_view(row, *_viewer(uow))
+
+
+def list_reports(uow, project_id):
+    """CLI-06: an agent sees only their own reports; supervisors and managers all."""
+    person_id, roles = _viewer(uow)
+    agent = None if rules.sees_all_reports(roles) else person_id
+    return [repo.report_view(r, person_id, roles)
+            for r in repo.reports(uow.session, project_id, agent)]
+
+
+def get_report(uow, project_id, report_id):
+    row = repo.report(uow.session, project_id, report_id)
+    person_id, roles = _viewer(uow)
+    uow.decide(rules.may_see_report(repo.rule_report(row), person_id or 0, roles),
+               error=Forbidden, field="report_id")
+    return repo.report_view(row, person_id, roles)
+
+
+def match_visit(uow, project_id, data):
+    """CLI-06 at the visit: the earliest valid matching report wins, else natural visit."""
+    policy, tz = _context(uow, project_id)
+    phone, now = _phone(uow, data["phone"]), uow.now
+    rows = repo.open_reports(uow.session, project_id, phone)
+    d = rules.channel_attribution([repo.rule_report(r) for r in rows], data["name"], phone, now,
+                                  now if data["mentioned"] else None,
+                                  data["reception_started_at"], policy, tz)
+    c, _ = repo.customer_for_phone(uow.session, project_id, phone, now, data["name"],
+                                   rules.visit_source(d))
+    statuses = rules.settle_reports([r.id for r in rows], d)
+    for r in rows:
+        r.customer_id, r.status = c.id, statuses[r.id]
+        uow.record(d, "channel_report", r.id, project_id)
+    c.source = rules.visit_source(d, c.source)
+    uow.record(d, "customer", c.id, project_id)
+    uow.emit("channel_report_decided", project_id, d.rule, d.reason,
+             report_id=d.data.get("report_id"), agent_id=d.data.get("agent_id"),
+             customer_id=c.id, outcome=d.outcome)
+    return dict(d.as_dict(), customer_id=c.id)
+
+
+def expire_reports(uow, project_id):
+    """CLI-06: reports past the policy's days become expired (the admin CLI asks for this)."""
+    policy, tz = _context(uow, project_id)
+    count = 0
+    for r in repo.open_reports(uow.session, project_id):
+        d = rules.report_expired(repo.rule_report(r), uow.now, policy, tz)
+        if d.data["expired"]:
+            r.status, r.rule, r.reason = "expired", d.rule, d.reason
+            count += 1
+    return {"expired": count, "report_expiry_days": policy["report_expiry_days"]}
+
+
+# ---------------------------------------------------------------- units and deals (CLI-12)
+
+def _announce(uow, sub, state, rule, reason, announce_to_all=False):
+    uow.emit("subscription_changed", sub.project_id, rule, reason, unit_id=sub.unit_id,
+             subscription_id=sub.id, customer_id=sub.customer_id, state=state,
+             announce_to_all=announce_to_all)
+
+
+def _settle(uow, sub, d, state, announce_to_all=False, **changes):
+    """Apply a rule's decision to a subscription: its new state, the "why", the announcement."""
+    sub.state, sub.rule, sub.reason = state, d.rule, d.reason
+    for name, value in changes.items():
+        setattr(sub, name, value)
+    uow.record(d, "subscription", sub.id, sub.project_id)
+    _announce(uow, sub, state, d.rule, d.reason, announce_to_all)
+    return repo.subscription_view(sub)
+
+
+def _lapse_if_due(uow, sub, policy):
+    d = rules.deposit_status(repo.rule_sub(sub), uow.now, policy)
+    if not d.allowed:
+        _settle(uow, sub, d, "lapsed")
+
+
+def create_unit(uow, project_id, data):
+    unit = repo.add_unit(uow.session, project_id, data["code"])
+    if unit is None:
+        uow.decide(rules.unit_code_taken(data["code"]), error=Conflict, field="code")
+    return repo.unit_view(uow.session, unit)
+
+
+def confirm_unit(uow, project_id, unit_id):
+    """CLI-12: the manager confirms the unit is available (销控)."""
+    unit = repo.unit(uow.session, project_id, unit_id)
+    unit.confirmed_by, unit.confirmed_at = uow.actor_id, uow.now
+    return repo.unit_view(uow.session, unit)
+
+
+def list_units(uow, project_id):
+    return [repo.unit_view(uow.session, u) for u in repo.units(uow.session, project_id)]
+
+
+def subscribe(uow, project_id, data):
+    """CLI-12: a subscription on a confirmed unit with no live one (the partial unique index
+    makes the second of two simultaneous subscriptions fail)."""
+    person_id, roles = _viewer(uow)
+    closer = data["closer_id"] or person_id
+    uow.decide(rules.check_closer(person_id, closer, roles), error=Forbidden, field="closer_id")
+    unit = repo.unit(uow.session, project_id, data["unit_id"], lock=True)
+    c = repo.customer(uow.session, project_id, data["customer_id"])
+    policy, tz = _context(uow, project_id)
+    for sub in repo.live_subscriptions(uow.session, unit.id, unpaid=True):
+        _lapse_if_due(uow, sub, policy)
+    uow.flush()
+    live = [repo.rule_sub(s, unit.code) for s in repo.live_subscriptions(uow.session, unit.id)]
+    # only a manager confirms a unit (confirm_unit), so whoever confirmed it is one
+    d = rules.check_subscription(unit.code, unit.confirmed_by,
+                                 ("manager",) if unit.confirmed_by else (), live, uow.now, policy)
+    uow.decide(d, error=Conflict, field="unit_id")
+    credit = rules.deal_credit(repo.ownership(c), closer, uow.now, policy, tz)
+    sub = repo.add_subscription(uow.session, project_id=project_id, unit_id=unit.id,
+                                customer_id=c.id, closer_id=closer, signed_at=uow.now,
+                                credit_split=credit.data["credit_split"], rule=credit.rule,
+                                reason=f"{d.reason}; {credit.reason}")
+    if sub is None:
+        uow.decide(rules.double_sale(unit.code), error=Conflict, field="unit_id")
+    for decision in (d, credit):
+        uow.record(decision, "subscription", sub.id, project_id)
+    _announce(uow, sub, "live", d.rule, sub.reason)
+    return repo.subscription_view(sub)
+
+
+def pay_deposit(uow, project_id, subscription_id):
+    """CLI-12: (the subscription's view, None) when paid in time; paid too late the
+    subscription lapses and (view, the refusal) is returned, for the entrypoint to raise
+    after the lapse is committed."""
+    sub = repo.subscription(uow.session, project_id, subscription_id)
+    policy, tz = _context(uow, project_id)
+    payment = rules.pay_deposit(repo.rule_sub(sub), uow.now, policy, tz)
+    d = payment.decision
+    if not payment.recorded:
+        uow.decide(d, error=Conflict, field="subscription_id")
+    if not d.allowed:
+        return _settle(uow, sub, d, payment.state), d
+    sub.deposit_paid_at = payment.paid_at
+    uow.record(d, "subscription", sub.id, project_id)
+    return repo.subscription_view(sub), None
+
+
+def withdraw(uow, project_id, subscription_id, data):
+    """CLI-12: a withdrawal or refund needs the manager and is announced to all staff."""
+    sub = repo.subscription(uow.session, project_id, subscription_id)
+    person_id, roles = _viewer(uow)
+    d = rules.check_withdrawal(repo.rule_sub(sub), person_id, roles, data["kind"])
+    uow.decide(d, error=Forbidden if d.outcome == "approval_required" else Conflict,
+               field="subscription_id")
+    return _settle(uow, sub, d, d.outcome, announce_to_all=True, announced=True)
+
+
+def void(uow, project_id, subscription_id, data):
+    """CLI-12: a voided form goes to the clerk and is kept (never deleted)."""
+    sub = repo.subscription(uow.session, project_id, subscription_id)
+    clerk = directory.person(uow.session, data["clerk_id"])
+    roles = clerk["roles"] if clerk and clerk["active"] and \
+        clerk["project_id"] == project_id else ()
+    d = rules.void_form(repo.rule_sub(sub), data["clerk_id"], roles)
+    uow.decide(d, field="clerk_id")
+    return _settle(uow, sub, d, "voided", form_kept_by=data["clerk_id"])
+
+
+def list_subscriptions(uow, project_id):
+    return [repo.subscription_view(s) for s in repo.subscriptions(uow.session, project_id)]
+
+
+def lapse_unpaid(uow):
+    """CLI-12 by the clock: an unpaid subscription past its deadline lapses, the unit is
+    released."""
+    for project_id in repo.projects_with_unpaid(uow.session):
+        policy = uow.policy(project_id)
+        deadline = uow.now - timedelta(minutes=policy["deposit_minutes"])
+        for sub in repo.unpaid_signed_before(uow.session, project_id, deadline):
+            _lapse_if_due(uow, sub, policy)
+
+
+# ---------------------------------------------------------------- conversion (CLI-13)
+
+def conversion(uow, project_id, q):
+    """CLI-13: calls → visits → deals per consultant, media source or period."""
+    calls, visits, deals = repo.conversion_entries(uow.session, project_id)
+    d = rules.conversion_figures(calls, visits, deals, q["by"], q["period"],
+                                 tz=uow.tz(project_id))
+    if q["format"] == "json":
+        return d.as_dict()
+    return export.table_file(d.data["rows"], [(k, k) for k in rules.CONVERSION_COLUMNS],
+                             q["format"], f"conversion-by-{q['by']}-project-{project_id}")
