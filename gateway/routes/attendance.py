@@ -11,15 +11,18 @@ S = "attendance"
 ROUTES = [
     Route("PUT", f"{P}/rosters", "Roster one person's days: the rest days, all others work "
           "(manager)", S, service=S, rpc="set_roster", body=att.RosterIn,
+          response=att.RosterDayOut, many=True,
           rules=("ATT-01", "ATT-02")),
     Route("GET", f"{P}/rosters", "Rostered days (?person_id=&start=&end=; a consultant sees "
           "their own)", S, service=S, rpc="list_roster", query=("person_id", "start", "end"),
+          response=att.RosterDayOut, many=True,
           rules=("ATT-01",)),
     Route("POST", f"{P}/blackout-days", "Declare a blackout day: holiday, launch, advertising, "
           "mortgage day (manager)", S, service=S, rpc="declare_blackout", body=att.BlackoutIn,
+          response=att.DecisionOut,
           status=201, rules=("ATT-02",)),
     Route("GET", f"{P}/blackout-days", "The project's blackout days", S, service=S,
-          rpc="list_blackouts", rules=("ATT-02",)),
+          rpc="list_blackouts", response=att.BlackoutOut, many=True, rules=("ATT-02",)),
     Route("POST", f"{P}/punches", "Clock in or out, for yourself only (a punch for someone else "
           "is refused and recorded)", S, service=S, rpc="punch", body=att.PunchIn,
           response=att.PunchOut, status=201, rules=("ATT-03", "ATT-04")),
@@ -31,7 +34,8 @@ ROUTES = [
           rpc="report_proxy_punch", body=att.ProxyPunchIn, response=att.DecisionOut,
           rules=("ATT-03",)),
     Route("POST", f"{P}/missing-punch-notes", "Explain a missing punch (managers only)", S,
-          service=S, rpc="annotate_missing_punch", body=att.MissingPunchIn, status=201,
+          service=S, rpc="annotate_missing_punch", body=att.MissingPunchIn,
+          response=att.MissingPunchNoteOut, status=201,
           rules=("ATT-05",)),
     Route("POST", f"{P}/uniform-attestations", "Attest a consultant's uniform for today "
           "(supervisor)", S, service=S, rpc="attest_uniform", body=att.UniformIn,
@@ -59,7 +63,7 @@ ROUTES = [
           rules=("ATT-07",)),
     Route("POST", f"{P}/swaps", "Record a shift/rest swap: approved (manager, before the day) "
           "or found without approval (both absent)", S, service=S, rpc="record_swap",
-          body=att.SwapIn, response=att.DecisionOut, status=201, rules=("ATT-08",)),
+          body=att.SwapIn, response=att.SwapOut, status=201, rules=("ATT-08",)),
     Route("POST", f"{P}/ledger", "Book an offence: fine and slip by the catalogue (supervisor, "
           "manager)", S, service=S, rpc="record_offence", body=att.OffenceIn,
           response=att.LedgerOut, many=True, status=201, rules=("ATT-10",)),
@@ -68,9 +72,9 @@ ROUTES = [
           rules=("ATT-10",)),
     Route("POST", f"{P}/days/close", "Close an ended business day now: absences and warning "
           "slips (manager; a timer does it after midnight)", S, service=S, rpc="close_day",
-          body=att.CloseDayIn, rules=("ATT-09",)),
+          body=att.CloseDayIn, response=att.DayClosedOut, rules=("ATT-09",)),
     Route("GET", f"{P}/lunch", "Today's lunch rotation", S, service=S, rpc="lunch_order",
-          rules=("ATT-11",)),
+          response=att.LunchOrderOut, rules=("ATT-11",)),
     Route("POST", f"{P}/lunch/start", "Go to lunch in your turn", S, service=S,
           rpc="start_lunch", response=att.DecisionOut, rules=("ATT-11",)),
     Route("POST", f"{P}/lunch/end", "Back from lunch (an overstay is recorded)", S, service=S,

@@ -134,3 +134,15 @@ def test_att09_the_clock_closes_the_day_absent_with_a_warning_slip(office):
         att.close_day(mgr, pid, {"day": DAY})
     why = att.why(mgr, "day", f"{c2}-{DAY}")
     assert [d["rule"] for d in why["decisions"]] == ["ATT-09", "ATT-09"]
+
+
+def test_sys03_a_bad_policy_value_is_a_422_naming_the_key_and_never_replaced(office):
+    att, pid, people, _ = office
+    (_, mgr) = people["manager"]
+    from services.common.errors import Unprocessable
+    with pytest.raises(Unprocessable) as bad:      # was stored, then every key fell back
+        att.set_policy(mgr, pid, {"work_start": "8.30"})
+    assert (bad.value.field, bad.value.rule) == ("work_start", "ATT-04")
+    assert att.get_policy(mgr, pid)["work_start"] == "08:30"
+    assert att.set_policy(mgr, pid, {"grace_minutes": 5})["grace_minutes"] == 5
+    assert att.get_policy(mgr, pid)["grace_minutes"] == 5
