@@ -6,20 +6,14 @@
 The CSV's header row names the columns: code, name, specification, model (may be empty), unit,
 unit_price (yuan, e.g. 0.50) or unit_price_cents, category, reorder_level.
 """
+import csv
 import sys
 
-from sqlalchemy import select
-
 from services.common import cli
-from services.common.errors import AnchangError
-from services.common.importer import import_csv
-from services.common.timeutil import utcnow
 
 from . import rules
-from .models import KIT, Item
-from .service import create_item, item_view
 
-SYSTEM = {"person_id": None, "name": "materials admin CLI", "roles": ["admin"]}
+BATCH = 200   # rows per RPC: each row is still its own transaction in the service
 REQUIRED = ("code", "name", "specification", "unit", "category", "reorder_level")
 
 
@@ -49,27 +43,57 @@ def catalogue_row(row):
             "reorder_level": _whole(row, "reorder_level")}
 
 
-def import_catalogue(args):
-    with cli.session("materials", KIT) as s:
-        def handle(row):
+def _refusal(error):
+    return f"{error['field'] or 'row'}: {error['message']} [{error['rule']}]"
+
+
+def _read(path):
+    """(line, payload or None, local error or None) for each CSV row."""
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        for line, row in enumerate(csv.DictReader(f), start=2):
             try:
-                create_item(s, args.project_id, catalogue_row(row), SYSTEM, utcnow())
-                s.commit()
-            except AnchangError as exc:
-                s.rollback()
-                raise ValueError(f"{exc.field or 'row'}: {exc.message} [{exc.rule}]") from None
-            except Exception:
-                s.rollback()
-                raise
-        ok, errors = import_csv(args.file, handle, progress_every=args.progress_every)
-    if errors:
-        raise SystemExit(1)
+                yield line, catalogue_row(row), None
+            except ValueError as exc:
+                yield line, None, str(exc)
+
+
+def import_catalogue(args):
+    """MAT-01 through the running service (its rules, "why" records and clock apply): rows go
+    in batches; the service stores each on its own and answers each row's refusal."""
+    ok, errors, pending = 0, [], []
+
+    def send():
+        nonlocal ok
+        answers = cli.ask_as_admin("materials", "import_items", args.project_id,
+                                   [payload for _, payload in pending]) if pending else []
+        for (line, _), error in zip(pending, answers):
+            if error:
+                errors.append((line, _refusal(error)))
+            else:
+                ok += 1
+        pending.clear()
+
+    for line, payload, problem in _read(args.file):
+        if problem:
+            errors.append((line, problem))
+        else:
+            pending.append((line, payload))
+        rows = line - 1
+        if len(pending) >= BATCH or rows % args.progress_every == 0:
+            send()
+        if rows % args.progress_every == 0:
+            print(f"  … {rows} rows ({ok} imported, {len(errors)} errors)", file=sys.stderr,
+                  flush=True)
+    send()
+    for line, message in sorted(errors):
+        print(f"  line {line}: {message}", file=sys.stderr)
+    print(f"imported {ok} rows, {len(errors)} errors", file=sys.stderr, flush=True)
+    return 1 if errors else 0
 
 
 def stock_report(args):
-    with cli.session("materials", KIT) as s:
-        items = [item_view(i) for i in s.scalars(
-            select(Item).where(Item.project_id == args.project_id).order_by(Item.code))]
+    """MAT-01/MAT-08 as the API answers it (the service's data and clock)."""
+    items = cli.ask_as_admin("materials", "stock_levels", args.project_id)
     if args.low_only:
         items = [i for i in items if i["low"]]
     print(f"{'code':<12} {'available':>9} {'held':>6} {'reorder':>7}  name (spec)")
@@ -86,8 +110,9 @@ def build():
                        description="Import catalogue items from CSV. Columns: code, name, "
                        "specification, model, unit, unit_price (yuan) or unit_price_cents, "
                        "category (" + ", ".join(rules.CATEGORIES) + "), reorder_level. "
-                       "Each row is stored on its own; bad rows are reported by line and "
-                       "skipped. Exit status 1 when any row failed.")
+                       "Sent to the running service in batches; each row is stored on its "
+                       "own, bad rows are reported by line and skipped. Exit status 1 when any "
+                       "row failed.")
     c.add_argument("--project-id", type=int, required=True, help="the project (sales office)")
     c.add_argument("--file", required=True, help="path of the CSV file (UTF-8, header row)")
     c.add_argument("--progress-every", type=int, default=500,

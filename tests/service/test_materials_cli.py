@@ -1,10 +1,15 @@
-"""The materials admin CLI as an administrator runs it (a real process on a throw-away SQLite
-database): catalogue import from CSV with a per-row error report (MAT-01), stock report
-(MAT-08), help on every command."""
+"""The materials admin CLI as an administrator runs it: real processes next to a running
+MaterialsService container on the throw-away vhost. Catalogue import (MAT-01, a per-row error
+report) and the stock report (MAT-08) ask the running service over the broker, so its rules,
+"why" records and clock apply; help on every command."""
 import os
 import subprocess
 import sys
 
+import pytest
+
+from services.materials.service import MaterialsService
+from tests.helpers import SECRET
 from tests.stack import ROOT
 
 CSV = """code,name,specification,model,unit,unit_price,category,reorder_level
@@ -18,19 +23,28 @@ CAR,car,big,,pc,1,spaceship,1
 """
 
 
-def run(tmp_path, *argv):
+def run(tmp_path, *argv, amqp_uri=None):
     env = dict(os.environ, MATERIALS_DATABASE_URL=f"sqlite:///{tmp_path / 'materials.db'}",
-               PYTHONWARNINGS="ignore")
+               JWT_SECRET=SECRET, RPC_TIMEOUT="10", PYTHONWARNINGS="ignore")
+    if amqp_uri:
+        env["AMQP_URI"] = amqp_uri
     return subprocess.run([sys.executable, "-m", "services.materials.cli", *argv], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=60)
 
 
-def test_mat01_catalogue_import_reports_each_bad_row_and_keeps_the_good_ones(tmp_path):
+@pytest.fixture
+def running(start_service, rabbit_config):
+    """The service on the test vhost and its database (tmp_path/materials.db, migrated)."""
+    start_service(MaterialsService)
+    return rabbit_config["AMQP_URI"]
+
+
+def test_mat01_catalogue_import_reports_each_bad_row_and_keeps_the_good_ones(tmp_path, running):
     assert run(tmp_path, "migrate").returncode == 0
     path = tmp_path / "catalogue.csv"
     path.write_text(CSV, encoding="utf-8")
     result = run(tmp_path, "import-catalogue", "--project-id", "1", "--file", str(path),
-                 "--progress-every", "2")
+                 "--progress-every", "2", amqp_uri=running)
     assert result.returncode == 1, result.stderr  # some rows failed
     err = result.stderr
     assert "imported 3 rows, 4 errors" in err
@@ -39,7 +53,7 @@ def test_mat01_catalogue_import_reports_each_bad_row_and_keeps_the_good_ones(tmp
     assert "line 6: missing unit" in err
     assert "line 7:" in err and "cents" in err                 # 0.005 yuan is not whole cents
     assert "line 8: category:" in err and "MAT-01" in err
-    report = run(tmp_path, "stock-report", "--project-id", "1")
+    report = run(tmp_path, "stock-report", "--project-id", "1", amqp_uri=running)
     assert report.returncode == 0
     lines = report.stdout.splitlines()
     assert [ln.split()[0] for ln in lines[1:4]] == ["BRO", "FP-A", "FP-B"]
@@ -54,3 +68,10 @@ def test_every_materials_command_has_help(tmp_path):
         assert command in top.stdout
         sub = run(tmp_path, command, "--help")
         assert sub.returncode == 0 and "usage:" in sub.stdout and len(sub.stdout) > 80
+
+
+def test_a_stopped_service_is_one_clear_error(tmp_path):
+    out = run(tmp_path, "stock-report", "--project-id", "1",
+              amqp_uri="amqp://guest:guest@127.0.0.1:1/")
+    assert out.returncode == 2 and out.stderr.startswith("error: ")
+    assert "Traceback" not in out.stderr

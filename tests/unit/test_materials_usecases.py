@@ -1,0 +1,288 @@
+"""Materials use cases on in-memory SQLite, no broker (MAT-01..08, SYS-01, SYS-03): the
+orchestration the entrypoints call, with the decisions, movements and events they leave."""
+import uuid
+
+import pytest
+
+from services.common import policy, why
+from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
+from services.materials import events, models, rules, usecases
+from tests.usecase_kit import at, make_uow, outbox_events, person
+
+PID = 1
+MONDAY = at("2026-03-02 10:00")
+STOREKEEPER = person(5, PID, "storekeeper")
+MANAGER = person(2, PID, "manager")
+SUPERVISOR = person(3, PID, "supervisor")
+ADMIN = person(99, None, "admin")
+C1 = person(11, PID, "consultant")
+
+
+def uow_as(caller, session=None, now=MONDAY):
+    return make_uow(models.Base, models.KIT, "materials", now=now, caller=caller,
+                    session=session, policy_spec=rules.POLICY, catalogue=events.CATALOGUE)
+
+
+@pytest.fixture
+def session():
+    return uow_as(None).session
+
+
+def act(session, caller, fn, *args, now=MONDAY):
+    """Run one use case as ``caller`` and commit, as an entrypoint does."""
+    with uow_as(caller, session, now) as uow:
+        return fn(uow, PID, *args)
+
+
+def item(session, code="FP-A", stock=0, reorder_level=3, category="floor_plan"):
+    made = act(session, STOREKEEPER, usecases.create_item, {
+        "code": code, "name": f"户型单张 {code}", "specification": "A4", "model": "",
+        "unit": "sheet", "unit_price_cents": 50, "category": category,
+        "reorder_level": reorder_level})
+    if stock:
+        receive(session, made["id"], stock)
+    return made
+
+
+def receive(session, item_id, qty, passed=True):
+    return act(session, STOREKEEPER, usecases.create_receipt, {
+        "item_id": item_id, "quantity": qty, "unit_price_cents": None, "amount_cents": None,
+        "model": None, "receiver_id": None, "inspector_id": 3, "inspection_passed": passed,
+        "deliverer": "", "note": ""})
+
+
+def issue(session, item_id, qty, recipient=C1):
+    form = act(session, STOREKEEPER, usecases.create_issue_form, {
+        "item_id": item_id, "item_name": None, "specification": None, "quantity": qty,
+        "recipient_id": recipient.person_id, "purpose": ""})
+    return act(session, recipient, usecases.confirm_issue_form, form["id"])
+
+
+def chain(session, subject_type, subject_id):
+    return [(d["rule"], d["outcome"]) for d in why.chain(session, subject_type, subject_id, PID)]
+
+
+# ---------------------------------------------------------------- MAT-01, SYS-01
+
+def test_mat01_a_code_names_one_item_and_a_change_never_touches_balances(session):
+    made = item(session)
+    assert made["on_hand"] == 0 and made["low"] is True
+    with pytest.raises(Conflict) as exc:
+        item(session)
+    assert (exc.value.rule, exc.value.field) == ("MAT-01", "code")
+    patched = act(session, MANAGER, usecases.update_item, made["id"], {"name": " 新名 "})
+    assert patched["name"] == "新名"
+    with pytest.raises(Unprocessable) as exc:
+        act(session, MANAGER, usecases.update_item, made["id"], {"unit": " "})
+    assert exc.value.field == "unit"
+    with pytest.raises(NotFound):
+        act(session, MANAGER, usecases.get_item, 999)
+    assert chain(session, "item", made["id"]) == [("MAT-01", "valid"), ("MAT-01", "valid")]
+
+
+def test_sys01_mat03_receipts_move_stock_and_failed_goods_are_held(session):
+    made = item(session)
+    receive(session, made["id"], 10)
+    held = receive(session, made["id"], 4, passed=False)
+    assert held["held_remaining"] == 4 and held["note"] == "" and held["at"]
+    got = act(session, MANAGER, usecases.get_item, made["id"])
+    assert (got["on_hand"], got["held"]) == (10, 4)
+    act(session, STOREKEEPER, usecases.resolve_held, held["id"],
+        {"action": "exchange", "quantity": 3})
+    with pytest.raises(Conflict) as exc:
+        act(session, STOREKEEPER, usecases.resolve_held, held["id"],
+            {"action": "return", "quantity": 2})
+    assert exc.value.rule == "MAT-03"
+    moves = act(session, MANAGER, usecases.list_movements, {"item_id": str(made["id"])})
+    assert [(m["kind"], m["rule"]) for m in moves] == \
+        [("receive", "MAT-03"), ("hold", "MAT-03"), ("exchange", "MAT-03")]
+    assert "failed inspection" in moves[1]["reason"]
+    moved = outbox_events(session, "stock_moved")
+    assert [e["kind"] for e in moved] == ["receive", "hold", "exchange"]
+    assert moved[0]["actor"]["person_id"] == 5
+
+
+# ---------------------------------------------------------------- MAT-04, MAT-08
+
+def test_mat04_only_the_recipient_confirms_and_stock_never_goes_below_zero(session):
+    made = item(session, stock=5)
+    form = act(session, STOREKEEPER, usecases.create_issue_form, {
+        "item_id": made["id"], "item_name": None, "specification": None, "quantity": 3,
+        "recipient_id": 11, "purpose": "desk"})
+    with pytest.raises(Forbidden) as exc:
+        act(session, MANAGER, usecases.confirm_issue_form, form["id"])
+    assert exc.value.rule == "MAT-04"
+    done = act(session, C1, usecases.confirm_issue_form, form["id"])
+    assert done["status"] == "issued" and done["balance"] == 2 and done["movement_id"]
+    with pytest.raises(Conflict):
+        act(session, C1, usecases.confirm_issue_form, form["id"])
+    with pytest.raises(Conflict) as exc:
+        issue(session, made["id"], 3)
+    assert (exc.value.rule, exc.value.field) == ("MAT-04", "quantity")
+    assert chain(session, "issue_form", form["id"]) == \
+        [("MAT-04", "unconfirmed"), ("MAT-04", "issued")]
+    # MAT-08: 5 -> 2 crossed reorder level 3 once
+    low = outbox_events(session, "stock_low")
+    assert [(e["balance"], e["rule"]) for e in low] == [(2, "MAT-08")]
+
+
+def test_mat04_a_pending_form_is_cancelled_once(session):
+    made = item(session)
+    form = act(session, STOREKEEPER, usecases.create_issue_form, {
+        "item_id": made["id"], "item_name": None, "specification": None, "quantity": 1,
+        "recipient_id": 11, "purpose": ""})
+    assert act(session, STOREKEEPER, usecases.cancel_issue_form, form["id"])["status"] == \
+        "cancelled"
+    with pytest.raises(Conflict) as exc:
+        act(session, STOREKEEPER, usecases.cancel_issue_form, form["id"])
+    assert exc.value.rule == "MAT-04" and "already cancelled" in exc.value.message
+    assert act(session, C1, usecases.list_issue_forms)[0]["id"] == form["id"]  # their own
+    assert act(session, person(12, PID, "consultant"), usecases.list_issue_forms) == []
+
+
+# ---------------------------------------------------------------- MAT-02
+
+def test_mat02_plans_and_requests_and_an_admin_decides_as_a_manager(session):
+    made = item(session, code="BRO", category="brochure")
+    plan = act(session, STOREKEEPER, usecases.create_plan, {
+        "period": "monthly", "starts": MONDAY.date().replace(day=1), "milestone": "开盘",
+        "lines": [{"item_id": made["id"], "quantity": 100}]})
+    with pytest.raises(Unprocessable) as exc:  # an item once per plan
+        act(session, STOREKEEPER, usecases.create_plan, {
+            "period": "monthly", "starts": MONDAY.date().replace(day=1), "milestone": "开盘",
+            "lines": [{"item_id": made["id"], "quantity": 1}] * 2})
+    assert (exc.value.rule, exc.value.field) == ("MAT-02", "lines")
+    assert act(session, SUPERVISOR, usecases.approve_plan, plan["id"])["approved_by"] == 3
+    with pytest.raises(Conflict):
+        act(session, SUPERVISOR, usecases.approve_plan, plan["id"])
+    planned = act(session, C1, usecases.create_request,
+                  {"item_id": made["id"], "quantity": 60, "purpose": ""})
+    assert (planned["kind"], planned["status"], planned["plan_line_id"]) == \
+        ("planned", "approved", 1)
+    urgent = act(session, C1, usecases.create_request,
+                 {"item_id": made["id"], "quantity": 60, "purpose": ""})
+    assert (urgent["kind"], urgent["status"]) == ("urgent", "pending")
+    with pytest.raises(Forbidden) as exc:
+        act(session, SUPERVISOR, usecases.decide_request, urgent["id"], {"reason": ""}, True)
+    assert exc.value.rule == "MAT-02"
+    decided = act(session, ADMIN, usecases.decide_request, urgent["id"], {"reason": ""}, True)
+    assert decided["status"] == "approved" and decided["decided_by"] == 99
+    assert act(session, C1, usecases.list_plans)[0]["lines"][0]["remaining"] == 40
+
+
+# ---------------------------------------------------------------- MAT-05, MAT-06
+
+def test_mat05_unusable_is_reported_for_disposal_once(session):
+    made = item(session, code="LASER", category="laser_pointer", reorder_level=0)
+    entry = act(session, STOREKEEPER, usecases.create_ledger_entry, {
+        "item_id": made["id"], "quantity": 1, "location": "沙盘区", "responsible_id": 11,
+        "state": "in_use", "note": ""})
+    gone = act(session, STOREKEEPER, usecases.update_ledger_entry, entry["id"],
+               {"state": "unusable"})
+    assert gone["disposal_reported"] is True and gone["disposal_reported_at"]
+    with pytest.raises(Unprocessable) as exc:
+        act(session, STOREKEEPER, usecases.update_ledger_entry, entry["id"],
+            {"state": "in_use"})
+    assert exc.value.rule == "MAT-05"
+    assert [e["ledger_entry_id"] for e in outbox_events(session, "disposal_reported")] == \
+        [entry["id"]]
+
+
+def count(item_id, counted, damaged=0, **reasons):
+    return {"item_id": item_id, "counted": counted, "damaged": damaged, "reasons": reasons,
+            "loss_cause": "keeping"}
+
+
+def test_mat06_stocktake_adjusts_stock_and_attributes_losses(session):
+    a = item(session, code="FP-A", stock=10, reorder_level=0)
+    b = item(session, code="GIFT", stock=5, reorder_level=0, category="gift")
+    payload = {"counter_ids": [5, 3], "full": False, "storekeeper_id": None,
+               "lines": [count(a["id"], 8, 1, shortage="lost", damage="water"),
+                         count(b["id"], 6, surplus="box")]}
+    with pytest.raises(Unprocessable) as exc:  # each item once
+        act(session, STOREKEEPER, usecases.create_stocktake,
+            dict(payload, lines=[count(a["id"], 10)] * 2))
+    assert (exc.value.rule, exc.value.field) == ("MAT-06", "lines")
+    with pytest.raises(Unprocessable) as exc:  # a full count covers every item
+        act(session, STOREKEEPER, usecases.create_stocktake,
+            dict(payload, full=True, lines=[count(a["id"], 10)]))
+    assert exc.value.rule == "MAT-06" and "missing" in exc.value.message
+    result = act(session, STOREKEEPER, usecases.create_stocktake, payload)
+    lines = {ln["item_id"]: ln for ln in result["lines"]}
+    assert (lines[a["id"]]["new_balance"], lines[a["id"]]["attributed_to"],
+            lines[a["id"]]["loss_cents"]) == (7, 5, 150)
+    assert result["losses"][0]["attributed_to"] == 5
+    [event] = outbox_events(session, "stocktake_recorded")
+    assert event["rule"] == "MAT-06" and len(event["lines"]) == 2
+    # SYS-03: the project's stored value is the rule's input
+    with uow_as(MANAGER, session) as uow:
+        policy.change(session, PID, rules.POLICY, {"stocktake_min_counters": 3}, 2)
+    with pytest.raises(Unprocessable) as exc:
+        act(session, STOREKEEPER, usecases.create_stocktake, payload)
+    assert exc.value.field == "counter_ids"
+    assert uow.policy(PID)["stocktake_min_counters"] == 3
+
+
+def test_sys03_a_bad_policy_value_is_refused_when_written():
+    uow = uow_as(MANAGER)
+    with pytest.raises(Unprocessable) as exc:
+        policy.change(uow.session, PID, rules.POLICY, {"desk_kit_min_per_plan": 0}, 2)
+    assert (exc.value.rule, exc.value.field) == ("MAT-07", "desk_kit_min_per_plan")
+
+
+# ---------------------------------------------------------------- MAT-07 (the event handler)
+
+def completed(reception_id, plans, day="2026-03-02"):
+    return {"event_id": str(uuid.uuid4()), "project_id": PID, "reception_id": reception_id,
+            "person_id": 11, "day": day, "floor_plans": plans,
+            "actor": {"person_id": 11, "name": "c1", "roles": ["consultant"]}}
+
+
+def test_mat07_handed_out_floor_plans_are_issued_once_and_the_rest_is_a_shortage(session):
+    a = item(session, code="FP-A", stock=5, reorder_level=0)
+    item(session, code="FP-B", stock=1, reorder_level=0)
+    event = completed(501, [{"code": "FP-A", "quantity": 2}, {"code": "FP-B", "quantity": 3},
+                            {"code": "NOPE", "quantity": 1}])
+    with uow_as(None, session) as uow:
+        handout = usecases.issue_handed_out_plans(uow, event)
+    with uow_as(None, session) as uow:  # the same reception again: nothing more
+        assert usecases.issue_handed_out_plans(uow, dict(event, event_id="x")) is None
+    moves = act(session, MANAGER, usecases.list_movements, {})
+    issued = [(m["code"], m["quantity"], m["rule"], m["actor_id"]) for m in moves
+              if m["kind"] == "issue"]
+    assert issued == [("FP-A", 2, "MAT-07", 11), ("FP-B", 1, "MAT-07", 11)]
+    assert act(session, MANAGER, usecases.get_item, a["id"])["on_hand"] == 3
+    day = act(session, SUPERVISOR, usecases.list_shortages, {"day": "2026-03-02"})
+    assert [(s["code"], s["missing"]) for s in day["shortages"]] == [("FP-B", 2), ("NOPE", 1)]
+    # every refusal on the hand-out cites its rule
+    records = why.chain(session, "handout", handout, PID)
+    assert {r["rule"] for r in records} == {"MAT-07"}
+    assert [r["outcome"] for r in records] == ["short", "shortage", "unknown_item"]
+
+
+def test_mat07_folders_are_checked_and_the_days_shortages_reported_once(session):
+    item(session, code="FP-A")
+    item(session, code="FP-B")
+    with pytest.raises(Unprocessable) as exc:
+        act(session, SUPERVISOR, usecases.check_desk_kit,
+            {"consultant_id": 11, "folder": {"BRO": 1}})
+    assert exc.value.rule == "MAT-07"
+    check = act(session, SUPERVISOR, usecases.check_desk_kit,
+                {"consultant_id": 11, "folder": {"FP-A": 2, "FP-B": 1}})
+    assert (check["complete"], check["shortages"], check["day"]) == \
+        (False, {"FP-B": 1}, "2026-03-02")
+    report = act(session, SUPERVISOR, usecases.report_shortages,
+                 {"day": MONDAY.date(), "note": "printer"})
+    assert report["reported"] == 1 and report["reason"].endswith(": printer")
+    assert act(session, SUPERVISOR, usecases.report_shortages,
+               {"day": MONDAY.date(), "note": ""})["reported"] == 0
+    assert len(outbox_events(session, "shortages_reported")) == 2
+
+
+def test_sys04_today_is_the_projects_day_in_its_own_zone(session):
+    from services.common import directory
+    late = at("2026-03-02 23:30")  # Shanghai; already the 3rd in Tokyo
+    with uow_as(None, session):  # attendance announced the project in another zone
+        directory.apply_project(session, {"id": PID, "timezone": "Asia/Tokyo"})
+    assert act(session, SUPERVISOR, usecases.list_shortages, {}, now=late)["day"] == \
+        "2026-03-03"
