@@ -254,11 +254,16 @@ def leave(session, project_id, leave_id):
     return row
 
 
-def leaves(session, project_id, person_id=None):
-    query = select(Leave).where(Leave.project_id == project_id)
+def _of_project(session, model, project_id, person_id=None):
+    """A project's rows of ``model`` (one person's when given), oldest first."""
+    query = select(model).where(model.project_id == project_id)
     if person_id is not None:
-        query = query.where(Leave.person_id == person_id)
-    return list(session.scalars(query.order_by(Leave.id)))
+        query = query.where(model.person_id == person_id)
+    return list(session.scalars(query.order_by(model.id)))
+
+
+def leaves(session, project_id, person_id=None):
+    return _of_project(session, Leave, project_id, person_id)
 
 
 def leaves_on(session, project_id, day):
@@ -295,10 +300,7 @@ def add_ledger_line(session, project_id, entry, issued_by, source, now):
 
 
 def ledger(session, project_id, person_id=None):
-    query = select(LedgerEntry).where(LedgerEntry.project_id == project_id)
-    if person_id is not None:
-        query = query.where(LedgerEntry.person_id == person_id)
-    return list(session.scalars(query.order_by(LedgerEntry.id)))
+    return _of_project(session, LedgerEntry, project_id, person_id)
 
 
 def days_to_close(session, project_id, today, limit=7):
