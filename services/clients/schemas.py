@@ -109,13 +109,17 @@ class ConversionExportQuery(ConversionQuery):
 
 # ---------------------------------------------------------------- out
 
-class OwnerOut(Schema):
+class Cited(Schema):
+    """What a rule decided about the row, and why (SYS-01)."""
+    rule = fields.String()
+    reason = fields.String()
+
+
+class OwnerOut(Cited):
     customer_id = fields.Integer(allow_none=True)
     owner_id = fields.Integer(allow_none=True)
     owner_name = fields.String(allow_none=True)
     protection_live = fields.Boolean()
-    rule = fields.String()
-    reason = fields.String()
     phone_masked = fields.String(allow_none=True)
 
 
@@ -136,14 +140,12 @@ class CustomerOut(Schema):
     protection = fields.Dict()
 
 
-class ContactOut(Schema):
+class ContactOut(Cited):
     """A registered contact (CLI-02/13)."""
     id = fields.Integer()
     person_id = fields.Integer()
     kind = fields.String()
     at = fields.String()
-    rule = fields.String()
-    reason = fields.String()
 
 
 class HistoryOut(Schema):
@@ -176,7 +178,7 @@ class DisputeOut(Schema):
     steps = fields.List(fields.Nested(DecisionOut))
 
 
-class ReportOut(Schema):
+class ReportOut(Cited):
     id = fields.Integer()
     agent_id = fields.Integer()
     name = fields.String()
@@ -184,8 +186,6 @@ class ReportOut(Schema):
     reported_at = fields.String()
     status = fields.String()
     customer_id = fields.Integer(allow_none=True)
-    rule = fields.String()
-    reason = fields.String()
 
 
 class ExpiredOut(Schema):
@@ -201,7 +201,7 @@ class UnitOut(Schema):
     live_subscription_id = fields.Integer(allow_none=True)
 
 
-class SubscriptionOut(Schema):
+class SubscriptionOut(Cited):
     id = fields.Integer()
     unit_id = fields.Integer()
     customer_id = fields.Integer()
@@ -210,5 +210,3 @@ class SubscriptionOut(Schema):
     signed_at = fields.String()
     deposit_paid_at = fields.String(allow_none=True)
     credit_split = fields.List(fields.Dict())
-    rule = fields.String()
-    reason = fields.String()

@@ -11,7 +11,7 @@ from nameko.events import get_event_exchange
 from nameko.standalone.events import event_dispatcher
 
 from services.clients.service import ClientsService
-from services.common.errors import Conflict, Forbidden
+from services.common.errors import Conflict, Forbidden, Unprocessable
 from tests.helpers import eventually, token
 
 PID = 1
@@ -158,3 +158,26 @@ def test_cli12_an_unpaid_subscription_lapses_by_the_clock_and_releases_the_unit(
     second = clients.subscribe(CB, PID, {"unit_id": unit["id"],
                                          "customer_id": other["customer_id"]})
     assert second["state"] == "live"
+
+
+def test_sys03_a_bad_policy_value_is_refused_when_written_and_names_its_key(clients):
+    with pytest.raises(Unprocessable) as exc:
+        clients.set_policy(MANAGER, PID, {"deposit_minutes": 0})
+    assert (exc.value.field, exc.value.rule) == ("deposit_minutes", "CLI-12")
+    assert clients.get_policy(MANAGER, PID)["deposit_minutes"] == 10     # nothing stored
+    assert clients.set_policy(MANAGER, PID, {"deposit_minutes": 15})["deposit_minutes"] == 15
+    assert clients.get_policy(SUPERVISOR, PID)["deposit_minutes"] == 15
+
+
+def test_sys02_an_admin_gets_the_leads_answers(clients):
+    """services.common.roles: an admin acts as a manager and supervisor (full phones, every
+    channel report, overrides) and never as a consultant."""
+    admin = token(person_id=999, project_id=None, roles=("admin",), name="admin")
+    customer = clients.register_customer(DESK, PID, PHONE, None, "walk_in")["customer_id"]
+    assert clients.get_customer(admin, PID, customer)["phone"] == PHONE
+    assert clients.override_owner(admin, PID, customer, {"owner_id": A, "reason": "登记有误"})[
+        "outcome"] == "override"
+    assert clients.list_reports(admin, PID) == []
+    with pytest.raises(Forbidden) as exc:
+        clients.record_follow_up(admin, PID, customer, {})
+    assert exc.value.rule == "CLI-03"

@@ -5,14 +5,40 @@ import pytest
 
 from services.clients import rules
 from services.clients.rules import (
-    ChannelReport, Contact, Ownership, StaffReferral, Subscription, change_consultant,
-    channel_attribution, check_phone, check_poaching, check_report, check_source,
-    check_subscription, check_withdrawal, conversion_figures, customer_view, deal_credit,
-    deposit_status, first_contact, may_see_full_phone, may_see_report, mask_phone,
-    normalise_phone, override_ownership, ownership_from_records, period_label,
-    policy_with_defaults, protection_status,
-    referral_chain_claim, relative_claim, resolve_dispute, staff_referral_credit,
-    subscription_is_live, void_form)
+    ChannelReport,
+    Contact,
+    Ownership,
+    StaffReferral,
+    Subscription,
+    change_consultant,
+    channel_attribution,
+    check_phone,
+    check_poaching,
+    check_report,
+    check_source,
+    check_subscription,
+    check_withdrawal,
+    conversion_figures,
+    customer_view,
+    deal_credit,
+    deposit_status,
+    first_contact,
+    mask_phone,
+    may_see_full_phone,
+    may_see_report,
+    normalise_phone,
+    override_ownership,
+    ownership_from_records,
+    period_label,
+    policy_with_defaults,
+    protection_status,
+    referral_chain_claim,
+    relative_claim,
+    resolve_dispute,
+    staff_referral_credit,
+    subscription_is_live,
+    void_form,
+)
 from services.common.timeutil import at
 
 DAY = date(2026, 3, 2)  # a Monday
@@ -46,6 +72,21 @@ def test_sys03_policy_defaults_and_overrides():
                 {"change_split_percent": 101}, {"poaching_fine": True}):
         with pytest.raises(ValueError):
             policy_with_defaults(bad)
+
+
+@pytest.mark.parametrize("key,value,rule", [("protection_days", 0, "CLI-03"),
+                                            ("report_lead_minutes", -5, "CLI-06"),
+                                            ("change_split_percent", 101, "CLI-10"),
+                                            ("deposit_minutes", "10", "CLI-12"),
+                                            ("poaching_fine", -1, "CLI-09")])
+def test_sys03_a_bad_policy_value_names_its_key_and_rule(key, value, rule):
+    from services.common.policyspec import PolicyValueError
+    with pytest.raises(PolicyValueError) as exc:
+        rules.POLICY.with_defaults({key: value})
+    assert (exc.value.key, exc.value.rule) == (key, rule)
+    assert rules.POLICY.with_defaults({"poaching_fine": 0, "change_split_percent": 0})[
+        "poaching_fine"] == 0                                  # zero is a fine/split of none
+    assert all(k.doc for k in rules.POLICY.keys.values())
 
 
 # ------------------------------------------------------------------ CLI-01
@@ -217,7 +258,8 @@ def test_cli05_pre_registration_goes_through_first_contact():
 
 def report(rid, agent, minutes_before, visit=None, name="王伟", phone=PHONE, channel="X"):
     visit = visit or t("15:00")
-    return ChannelReport(rid, agent, channel, name, phone, visit - timedelta(minutes=minutes_before))
+    return ChannelReport(rid, agent, channel, name, phone,
+                         visit - timedelta(minutes=minutes_before))
 
 
 def attribute(reports, mentioned=None, started=None, name="王伟", phone=PHONE, **kw):
@@ -362,7 +404,8 @@ def test_cli10_second_change_scales_earlier_shares_and_policy_split():
 
 
 def test_cli10_refusals_and_lapsed_owner():
-    assert not change_consultant(owned(A), B, t("11:00"), at_customer_request=False).decision.allowed
+    refused = change_consultant(owned(A), B, t("11:00"), at_customer_request=False)
+    assert not refused.decision.allowed
     assert change_consultant(owned(A), A, t("11:00")).decision.outcome == "same_consultant"
     lapsed = change_consultant(owned(A), B, days_later(91))
     assert lapsed.ownership.credit_split() == [{"person_id": B, "percent": 100.0}]
