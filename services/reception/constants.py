@@ -13,3 +13,5 @@ DUTY_CHOOSERS = ("last_finished", "head_of_rotation", "last_two_signed_in")
 # SYS-02: who acts at the desk beyond themselves (services.common.roles resolves an admin)
 DESK_STAFF = ("receptionist", "supervisor", "manager")   # walk-ins, calls, desk status of others
 LEADS = ("supervisor", "manager")                       # reorder, refusals, others' receptions
+# REC-13: who the board lists apart from the rotation
+BOARD_GROUPS = ("receiving", "lunch", "official_business", "passing", "suspended")

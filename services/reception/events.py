@@ -3,6 +3,12 @@ from services.common.events import DIRECTORY_CONSUMES, Catalogue, Consumed, Even
 
 PERSON = "int: the consultant's person id"
 DAY = "date: the project-local business day (YYYY-MM-DD)"
+# what every event about one reception says
+RECEPTION = {"reception_id": "int", "person_id": PERSON,
+             "customer_id": "int?: clients' customer, when a phone was given",
+             "kind": "str: turn / returning / duty / non_turn",
+             "marks_delta": "int: marks the reception counts (a turn adds one on completion)",
+             "credit_owner_id": "int?: who the deal credit goes to (REC-07)", "day": DAY}
 
 EMITS = (
     Event("turn_forfeited", ("REC-04", "REC-10"),
@@ -13,21 +19,13 @@ EMITS = (
            "walk_in_id": "int: the walk-in whose turn it was"}),
     Event("reception_started", ("REC-03", "REC-07", "REC-08"),
           "A walk-in was assigned to a consultant by the rotation, the owner or a duty reception.",
-          {"reception_id": "int", "walk_in_id": "int", "person_id": PERSON,
-           "customer_id": "int?: clients' customer, when a phone was given",
-           "kind": "str: turn / returning / duty / non_turn",
-           "marks_delta": "int: marks the reception counts (a turn adds one on completion)",
-           "second_group": "bool: taken while already receiving (REC-03)",
-           "credit_owner_id": "int?: who the deal credit stays with (REC-07)", "day": DAY}),
+          {**RECEPTION, "walk_in_id": "int",
+           "second_group": "bool: taken while already receiving (REC-03)"}),
     Event("reception_completed", ("REC-06",),
           "The customer left: the outcome and the floor plans handed out (materials issues them).",
-          {"reception_id": "int", "person_id": PERSON, "customer_id": "int?",
-           "credit_owner_id": "int?: who the deal credit goes to",
-           "kind": "str: turn / returning / duty / non_turn",
-           "outcome": "str: what came of the visit",
+          {**RECEPTION, "outcome": "str: what came of the visit",
            "floor_plans": "list: [{code, quantity}] handed out",
-           "visit_registered": "bool: clients registers the visit",
-           "marks_delta": "int", "day": DAY}),
+           "visit_registered": "bool: clients registers the visit"}),
     Event("refusal_recorded", ("REC-09",),
           "A refusal, picking or excuse suspended a consultant; attendance writes the ledger.",
           {"person_id": PERSON, "day": DAY, "suspended_until_day": "date: last day suspended",

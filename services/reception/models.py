@@ -9,18 +9,8 @@ Customer phones are stored masked only (CLI-14).
 """
 from datetime import date, datetime
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Date,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    text,
-)
+import sqlalchemy as sa
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.kit import install_kit
@@ -38,7 +28,7 @@ KIT = install_kit(Base.metadata)
 class DaySheet(Base):
     """REC-01: one project's rotation sheet (轮序表) for one business day."""
     __tablename__ = "day_sheet"
-    __table_args__ = (UniqueConstraint("project_id", "day", name="uq_day_sheet_project_day"),)
+    __table_args__ = (sa.UniqueConstraint("project_id", "day", name="uq_day_sheet_project_day"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(Integer)
     day: Mapped[date] = mapped_column(Date)
@@ -52,7 +42,7 @@ class DaySheet(Base):
 class SheetEntry(Base):
     """One consultant on one day's sheet (the stored form of ``rules.SheetEntry``)."""
     __tablename__ = "sheet_entry"
-    __table_args__ = (UniqueConstraint("sheet_id", "person_id", name="uq_sheet_entry_person"),)
+    __table_args__ = (sa.UniqueConstraint("sheet_id", "person_id", name="uq_sheet_entry_person"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sheet_id: Mapped[int] = mapped_column(ForeignKey("day_sheet.id", ondelete="CASCADE"),
                                           index=True)
@@ -114,11 +104,11 @@ class Reception(Base):
     __tablename__ = "reception"
     __table_args__ = (
         # "one turn per walk-in": a walk-in is received once
-        UniqueConstraint("walk_in_id", name="uq_reception_walk_in"),
+        sa.UniqueConstraint("walk_in_id", name="uq_reception_walk_in"),
         # REC-03: one group at a time — at most one open first-group reception per consultant
         Index("uq_reception_open_first_group", "person_id", unique=True,
-              postgresql_where=text("status = 'open' AND NOT second_group"),
-              sqlite_where=text("status = 'open' AND NOT second_group")),
+              postgresql_where=sa.text("status = 'open' AND NOT second_group"),
+              sqlite_where=sa.text("status = 'open' AND NOT second_group")),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(Integer, index=True)

@@ -16,6 +16,7 @@ from services.common.errors import NotFound
 from services.common.timeutil import local
 
 from . import rules
+from .constants import BOARD_GROUPS
 from .models import Call, DaySheet, Reception, SheetEntry, Suspension
 
 
@@ -229,9 +230,6 @@ def _board_detail(e, state, tz):
         return f"至 until {e.suspended_until.isoformat()}"
     bits = [b for b in (e.state_detail, since and f"since {since}") if b]
     return " · ".join(bits) or None
-
-
-BOARD_GROUPS = ("receiving", "lunch", "official_business", "passing", "suspended")
 
 
 def board(session, project_id, day, now, policy, tz):

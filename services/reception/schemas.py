@@ -6,7 +6,7 @@ from marshmallow import fields, validate
 
 from services.common.schemas import DecisionOut, Schema
 
-from .constants import DESK_STATES, REFUSAL_KINDS, VISIT_KINDS
+from .constants import BOARD_GROUPS, DESK_STATES, REFUSAL_KINDS, VISIT_KINDS
 
 phone_field = fields.String(validate=validate.Regexp(r"^\+?[0-9 -]{5,20}$"),
                             metadata={"example": "13812341234"})
@@ -95,11 +95,15 @@ class EntryOut(Schema):
     suspended_until = fields.String(allow_none=True)
 
 
-class DeskOut(Schema):
-    """REC-02: one desk position (1 = first reception)."""
-    position = fields.Integer()
+class PersonOut(Schema):
+    """Who (every answer about a consultant starts with these)."""
     person_id = fields.Integer()
     name = fields.String()
+
+
+class DeskOut(PersonOut):
+    """REC-02: one desk position (1 = first reception)."""
+    position = fields.Integer()
     state = fields.String()
 
 
@@ -150,43 +154,40 @@ class WalkInOut(Schema):
     owner = fields.Nested(OwnerOut, allow_none=True)
 
 
-class RefusalOut(Schema):
+class Cited(Schema):
+    """The rule a decision cites and why (SYS-01)."""
+    rule = fields.String()
+    reason = fields.String()
+
+
+class RefusalOut(PersonOut, Cited):
     """REC-09: the suspension a refusal caused."""
-    person_id = fields.Integer()
-    name = fields.String()
     kind = fields.String()
     days = fields.Integer()
     suspended_until_day = fields.String()
-    rule = fields.String()
-    reason = fields.String()
 
 
-class SmsOut(Schema):
+class SmsOut(Cited):
+    """REC-12: the SMS after a call: pending, missing, on time or late."""
     status = fields.String()
-    rule = fields.String()
-    reason = fields.String()
     sent_at = fields.String(allow_none=True)
 
 
-class CallOut(Schema):
+class CallOut(CallIn):
+    """REC-12: a registered call as stored (the phone masked only, CLI-14) and its SMS."""
+    class Meta(Schema.Meta):
+        exclude = ("phone",)
+
     id = fields.Integer()
     day = fields.String()
-    caller = fields.String(allow_none=True)
     phone_masked = fields.String(allow_none=True)
-    need = fields.String(allow_none=True)
-    how_heard = fields.String(allow_none=True)
-    media_source = fields.String(allow_none=True)
-    answered_by = fields.Integer(allow_none=True)
     customer_id = fields.Integer(allow_none=True)
     missing = fields.List(fields.String())
     fine = fields.Integer()
-    ended_at = fields.String()
     sms = fields.Nested(SmsOut)
 
 
-class BoardPerson(Schema):
-    person_id = fields.Integer()
-    name = fields.String()
+class BoardPerson(PersonOut):
     detail = fields.String(allow_none=True)
 
 
@@ -194,23 +195,18 @@ class BoardDeskOut(DeskOut):
     marks = fields.Integer()
 
 
-class RotationOut(Schema):
-    person_id = fields.Integer()
-    name = fields.String()
+class RotationOut(PersonOut):
+    """REC-01: one place in the rotation (none while receiving, passing, suspended)."""
     marks = fields.Integer()
     state = fields.String()
     place = fields.Integer(allow_none=True)
 
 
-class BoardOut(Schema):
-    project_id = fields.Integer()
-    day = fields.String()
-    at = fields.String()
-    desk = fields.List(fields.Nested(BoardDeskOut))
-    rotation = fields.List(fields.Nested(RotationOut))
-    receiving = fields.List(fields.Nested(BoardPerson))
-    lunch = fields.List(fields.Nested(BoardPerson))
-    official_business = fields.List(fields.Nested(BoardPerson))
-    passing = fields.List(fields.Nested(BoardPerson))
-    suspended = fields.List(fields.Nested(BoardPerson))
-    notice = fields.String(allow_none=True)
+# REC-13: the board's groups of people, each with what the page shows beside the name
+BoardOut = Schema.from_dict({
+    "project_id": fields.Integer(), "day": fields.String(), "at": fields.String(),
+    "desk": fields.List(fields.Nested(BoardDeskOut)),
+    "rotation": fields.List(fields.Nested(RotationOut)),
+    **{group: fields.List(fields.Nested(BoardPerson)) for group in BOARD_GROUPS},
+    "notice": fields.String(allow_none=True),
+}, name="BoardOut")

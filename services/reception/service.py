@@ -85,14 +85,27 @@ class ReceptionService(DirectoryReplica, ServiceKit):
         usecases.leave_ended(self.uow(), payload)
 
     # ================================================================ reads
+    def _of_day(self, token, project_id, query, usecase, out, many=False):
+        """A read of one day (``?day=``, default the project's today); anyone in the project."""
+        caller = self.caller(token, project_id)
+        day = load(schemas.SheetQuery, query).get("day")
+        with self.uow(caller) as uow:
+            return dump(out, usecase(uow, project_id, day), many=many)
+
     @rpc
     def sheet(self, token, project_id, query=None):
-        """REC-01: the day's sheet in rotation order (everyone in the project may read it)."""
-        caller = self.caller(token, project_id)
-        query = load(schemas.SheetQuery, query)
-        with self.uow(caller) as uow:
-            result = usecases.sheet(uow, project_id, query.get("day"))
-        return dump(schemas.SheetOut, result)
+        """REC-01: the day's sheet in rotation order."""
+        return self._of_day(token, project_id, query, usecases.sheet, schemas.SheetOut)
+
+    @rpc
+    def list_receptions(self, token, project_id, query=None):
+        return self._of_day(token, project_id, query, usecases.list_receptions,
+                            schemas.ReceptionOut, many=True)
+
+    @rpc
+    def list_calls(self, token, project_id, query=None):
+        return self._of_day(token, project_id, query, usecases.list_calls, schemas.CallOut,
+                            many=True)
 
     @rpc
     def board(self, token, project_id):
@@ -103,27 +116,11 @@ class ReceptionService(DirectoryReplica, ServiceKit):
         return dump(schemas.BoardOut, result)
 
     @rpc
-    def list_receptions(self, token, project_id, query=None):
-        caller = self.caller(token, project_id)
-        query = load(schemas.SheetQuery, query)
-        with self.uow(caller) as uow:
-            result = usecases.list_receptions(uow, project_id, query.get("day"))
-        return dump(schemas.ReceptionOut, result, many=True)
-
-    @rpc
     def get_reception(self, token, project_id, reception_id):
         caller = self.caller(token, project_id)
         with self.uow(caller) as uow:
             result = usecases.get_reception(uow, project_id, reception_id)
         return dump(schemas.ReceptionOut, result)
-
-    @rpc
-    def list_calls(self, token, project_id, query=None):
-        caller = self.caller(token, project_id)
-        query = load(schemas.SheetQuery, query)
-        with self.uow(caller) as uow:
-            result = usecases.list_calls(uow, project_id, query.get("day"))
-        return dump(schemas.CallOut, result, many=True)
 
     # ================================================================ the sheet
     @rpc

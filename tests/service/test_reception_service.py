@@ -291,6 +291,19 @@ def test_rec05_voluntary_pass_two_marks_and_policy_minimum(floor):
     assert A in floor.order() and C not in floor.order()
 
 
+def test_sys03_a_bad_policy_value_is_refused_when_written_and_the_desk_keeps_working(floor):
+    """Before the policy was checked on write, duty_chooser "bogus" was stored and every
+    board and walk-in then failed (503). Now the write is the 422, naming the key and the rule
+    it tunes, and nothing is stored."""
+    signed_in(floor, A, B)
+    with pytest.raises(Unprocessable) as exc:
+        floor.rec.set_policy(MANAGER, PID, {"duty_chooser": "bogus"}, "typo")
+    assert (exc.value.field, exc.value.rule) == ("duty_chooser", "REC-07")
+    assert floor.rec.get_policy(MANAGER, PID)["duty_chooser"] == "last_finished"
+    assert floor.rec.board(RECEPTIONIST, PID)["desk"]
+    assert floor.walk_in()["reception"]["person_id"] == A
+
+
 def test_rec06_completion_refusals(floor):
     signed_in(floor, A, B)
     rid = floor.walk_in()["reception"]["id"]

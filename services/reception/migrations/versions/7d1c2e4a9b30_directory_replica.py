@@ -17,66 +17,39 @@ down_revision: Union[str, Sequence[str], None] = '56bc0c896f4d'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
+# (old table, new table, the old table's columns, the new table's extra columns)
+PROJECTS = ('project_zone', 'directory_project', ('project_id', 'timezone'), ('code', 'name'))
+STAFF = ('staff', 'directory_staff', ('person_id', 'project_id', 'name', 'roles', 'active'), ())
 
-def _tables():
-    return set(sa.inspect(op.get_bind()).get_table_names())
+
+def _columns(table):
+    """The columns of one of the four tables (the old and new ones share theirs)."""
+    if table in ('project_zone', 'directory_project'):
+        extra = [sa.Column(c, sa.String(length=40 if c == 'code' else 200), nullable=True)
+                 for c in PROJECTS[3]] if table == 'directory_project' else []
+        return [sa.Column('project_id', sa.Integer(), autoincrement=False, primary_key=True),
+                *extra, sa.Column('timezone', sa.String(length=64), nullable=False)]
+    return [sa.Column('person_id', sa.Integer(), autoincrement=False, primary_key=True),
+            sa.Column('project_id', sa.Integer(), nullable=True, index=True),
+            sa.Column('name', sa.String(length=120), nullable=False),
+            sa.Column('roles', sa.JSON(), nullable=False),
+            sa.Column('active', sa.Boolean(), nullable=False)]
+
+
+def _move(source, target, columns):
+    """Create ``target``, copy the rows of ``source`` (when it exists) into it, drop it."""
+    op.create_table(target, *_columns(target))
+    if source in sa.inspect(op.get_bind()).get_table_names():
+        names = ", ".join(columns)
+        op.execute(f"INSERT INTO {target} ({names}) SELECT {names} FROM {source}")
+        op.drop_table(source)
 
 
 def upgrade() -> None:
-    op.create_table('directory_project',
-    sa.Column('project_id', sa.Integer(), autoincrement=False, nullable=False),
-    sa.Column('code', sa.String(length=40), nullable=True),
-    sa.Column('name', sa.String(length=200), nullable=True),
-    sa.Column('timezone', sa.String(length=64), nullable=False),
-    sa.PrimaryKeyConstraint('project_id')
-    )
-    op.create_table('directory_staff',
-    sa.Column('person_id', sa.Integer(), autoincrement=False, nullable=False),
-    sa.Column('project_id', sa.Integer(), nullable=True),
-    sa.Column('name', sa.String(length=120), nullable=False),
-    sa.Column('roles', sa.JSON(), nullable=False),
-    sa.Column('active', sa.Boolean(), nullable=False),
-    sa.PrimaryKeyConstraint('person_id')
-    )
-    with op.batch_alter_table('directory_staff', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_directory_staff_project_id'), ['project_id'],
-                              unique=False)
-    old = _tables()
-    if 'project_zone' in old:
-        op.execute("INSERT INTO directory_project (project_id, code, name, timezone) "
-                   "SELECT project_id, NULL, NULL, COALESCE(timezone, 'Asia/Shanghai') "
-                   "FROM project_zone")
-        op.drop_table('project_zone')
-    if 'staff' in old:
-        op.execute("INSERT INTO directory_staff (project_id, person_id, name, roles, active) "
-                   "SELECT project_id, person_id, name, COALESCE(roles, '[]'), "
-                   "COALESCE(active, TRUE) FROM staff")
-        with op.batch_alter_table('staff', schema=None) as batch_op:
-            batch_op.drop_index(batch_op.f('ix_staff_project_id'))
-        op.drop_table('staff')
+    for old, new, columns, _ in (PROJECTS, STAFF):
+        _move(old, new, columns)
 
 
 def downgrade() -> None:
-    op.create_table('project_zone',
-    sa.Column('project_id', sa.Integer(), autoincrement=False, nullable=False),
-    sa.Column('timezone', sa.String(length=64), nullable=False),
-    sa.PrimaryKeyConstraint('project_id')
-    )
-    op.create_table('staff',
-    sa.Column('person_id', sa.Integer(), autoincrement=False, nullable=False),
-    sa.Column('project_id', sa.Integer(), nullable=True),
-    sa.Column('name', sa.String(length=120), nullable=False),
-    sa.Column('roles', sa.JSON(), nullable=False),
-    sa.Column('active', sa.Boolean(), nullable=False),
-    sa.PrimaryKeyConstraint('person_id')
-    )
-    with op.batch_alter_table('staff', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_staff_project_id'), ['project_id'], unique=False)
-    op.execute("INSERT INTO project_zone (project_id, timezone) "
-               "SELECT project_id, timezone FROM directory_project")
-    op.execute("INSERT INTO staff (person_id, project_id, name, roles, active) "
-               "SELECT person_id, project_id, name, roles, active FROM directory_staff")
-    with op.batch_alter_table('directory_staff', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_directory_staff_project_id'))
-    op.drop_table('directory_staff')
-    op.drop_table('directory_project')
+    for old, new, columns, _ in (PROJECTS, STAFF):
+        _move(new, old, columns)
