@@ -1,11 +1,12 @@
 """The events materials emits and consumes (docs/events.md is generated from this)."""
 from services.common.events import DIRECTORY_CONSUMES, Catalogue, Consumed, Event
 
+ITEM = {"item_id": "int: the catalogue item", "code": "str: the item's code"}
+
 STOCK_MOVED = Event(
     "stock_moved", ("SYS-01", "MAT-03", "MAT-04", "MAT-06", "MAT-07"),
     "A balance changed by one movement (receipt, hold, exchange, return, issue, stocktake).",
-    {"item_id": "int: the catalogue item", "code": "str: the item's code",
-     "kind": "str: receive, hold, exchange, return, issue, surplus, shortage or damage",
+    {**ITEM, "kind": "str: receive, hold, exchange, return, issue, surplus, shortage or damage",
      "quantity": "int: units moved", "balance": "int: available stock after the movement",
      "held": "int: temporary storage (暂存) after the movement",
      "before": "int: available stock before the movement",
@@ -14,8 +15,8 @@ STOCK_MOVED = Event(
 STOCK_LOW = Event(
     "stock_low", ("MAT-08",),
     "Available stock fell to or below the reorder level (once per crossing), for supervisors.",
-    {"item_id": "int: the catalogue item", "code": "str: the item's code",
-     "balance": "int: available stock now", "reorder_level": "int: the item's reorder level",
+    {**ITEM, "balance": "int: available stock now",
+     "reorder_level": "int: the item's reorder level",
      "movement_id": "int: the movement that crossed the level"})
 
 STOCKTAKE_RECORDED = Event(
@@ -29,8 +30,8 @@ STOCKTAKE_RECORDED = Event(
 DISPOSAL_REPORTED = Event(
     "disposal_reported", ("MAT-05",),
     "A usage-ledger item became unusable and is reported for disposal (once).",
-    {"ledger_entry_id": "int: the usage-ledger entry", "item_id": "int: the catalogue item",
-     "code": "str: the item's code", "quantity": "int: units on the entry",
+    {"ledger_entry_id": "int: the usage-ledger entry", **ITEM,
+     "quantity": "int: units on the entry",
      "responsible_id": "int: the person who answers for it"})
 
 SHORTAGES_REPORTED = Event(

@@ -77,9 +77,8 @@ def add(session, *objs):
 
 def add_item(session, new):
     """Store a catalogue item; False when the unique code index refused it (a race)."""
-    session.add(new)
     try:
-        session.flush()
+        add(session, new)
     except IntegrityError:
         session.rollback()
         return False

@@ -11,6 +11,22 @@ from . import constants
 code_field = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,40}$"),
                            metadata={"example": "FP-A"})
 qty = fields.Integer(strict=True, required=True, metadata={"example": 10})
+KINDS = {"int": fields.Integer, "str": fields.String, "bool": fields.Boolean}
+
+
+def out(name, words, **declared):
+    """An answer schema from "field:type" words (int, str, bool; a trailing "?" may be null)
+    plus ``declared`` fields; dump() answers exactly these fields, with these types."""
+    answer = {}
+    for word in words.split():
+        key, kind = word.split(":")
+        answer[key] = declared.pop(key, None) or KINDS[kind.rstrip("?")](
+            allow_none=kind.endswith("?"))
+    return Schema.from_dict({**answer, **declared}, name=name)
+
+
+def one_of(*choices):
+    return fields.String(metadata={"enum": list(choices)})
 
 
 class CatalogueItemIn(Schema):
@@ -37,21 +53,6 @@ class CatalogueItemPatch(Schema):
     reorder_level = fields.Integer(strict=True)
 
 
-class CatalogueItemOut(Schema):
-    id = fields.Integer()
-    code = fields.String()
-    name = fields.String()
-    specification = fields.String()
-    model = fields.String()
-    unit = fields.String()
-    unit_price_cents = fields.Integer()
-    category = fields.String()
-    reorder_level = fields.Integer()
-    on_hand = fields.Integer()
-    held = fields.Integer()
-    low = fields.Boolean()
-
-
 class PlanLineIn(Schema):
     item_id = fields.Integer(strict=True, required=True)
     quantity = qty
@@ -65,43 +66,10 @@ class NeedsPlanIn(Schema):
     lines = fields.List(fields.Nested(PlanLineIn), required=True)
 
 
-class PlanLineOut(Schema):
-    id = fields.Integer()
-    item_id = fields.Integer()
-    quantity = fields.Integer()
-    requested = fields.Integer(metadata={"description": "already requested against the plan"})
-    remaining = fields.Integer()
-
-
-class NeedsPlanOut(Schema):
-    id = fields.Integer()
-    period = fields.String()
-    starts = fields.String()
-    ends = fields.String(metadata={"description": "exclusive end of the period"})
-    milestone = fields.String()
-    status = fields.String(metadata={"enum": ["draft", "approved"]})
-    approved_by = fields.Integer(allow_none=True)
-    lines = fields.List(fields.Nested(PlanLineOut))
-
-
 class MaterialRequestIn(Schema):
     item_id = fields.Integer(strict=True, required=True)
     quantity = qty
     purpose = fields.String(load_default="", validate=validate.Length(max=500))
-
-
-class MaterialRequestOut(Schema):
-    id = fields.Integer()
-    item_id = fields.Integer()
-    quantity = fields.Integer()
-    purpose = fields.String()
-    kind = fields.String(metadata={"enum": ["planned", "urgent"]})
-    status = fields.String(metadata={"enum": ["approved", "pending", "rejected"]})
-    plan_line_id = fields.Integer(allow_none=True)
-    requested_by = fields.Integer(allow_none=True)
-    decided_by = fields.Integer(allow_none=True)
-    rule = fields.String()
-    reason = fields.String()
 
 
 class DecisionIn(Schema):
@@ -124,24 +92,6 @@ class ReceiptIn(Schema):
     note = fields.String(load_default="", validate=validate.Length(max=500))
 
 
-class ReceiptOut(Schema):
-    id = fields.Integer()
-    item_id = fields.Integer()
-    name = fields.String()
-    specification = fields.String()
-    model = fields.String()
-    quantity = fields.Integer()
-    unit_price_cents = fields.Integer()
-    amount_cents = fields.Integer()
-    receiver_id = fields.Integer()
-    inspector_id = fields.Integer()
-    deliverer = fields.String()
-    inspection_passed = fields.Boolean()
-    held_remaining = fields.Integer(metadata={"description": "still in temporary storage"})
-    note = fields.String()
-    at = fields.String(metadata={"description": "when it was recorded (ISO-8601)"})
-
-
 class HeldResolutionIn(Schema):
     action = fields.String(required=True, metadata={"enum": ["exchange", "return"]})
     quantity = fields.Integer(strict=True, load_default=None,
@@ -158,23 +108,6 @@ class IssueFormIn(Schema):
     purpose = fields.String(load_default="", validate=validate.Length(max=500))
 
 
-class IssueFormOut(Schema):
-    id = fields.Integer()
-    item_id = fields.Integer()
-    item_name = fields.String()
-    specification = fields.String()
-    quantity = fields.Integer()
-    recipient_id = fields.Integer()
-    purpose = fields.String()
-    status = fields.String(metadata={"enum": ["pending", "issued", "cancelled"]})
-    created_by = fields.Integer(allow_none=True)
-    confirmed_by = fields.Integer(allow_none=True)
-    confirmed_at = fields.String(allow_none=True)
-    movement_id = fields.Integer(allow_none=True)
-    balance = fields.Integer(allow_none=True,
-                             metadata={"description": "stock left, in the confirmation's answer"})
-
-
 class UsageLedgerIn(Schema):
     item_id = fields.Integer(strict=True, required=True)
     quantity = fields.Integer(strict=True, load_default=1, validate=validate.Range(min=1))
@@ -189,20 +122,6 @@ class UsageLedgerPatch(Schema):
     responsible_id = fields.Integer(strict=True)
     state = fields.String(metadata={"enum": list(constants.LEDGER_STATES)})
     note = fields.String(validate=validate.Length(max=500))
-
-
-class UsageLedgerOut(Schema):
-    id = fields.Integer()
-    item_id = fields.Integer()
-    code = fields.String()
-    quantity = fields.Integer()
-    location = fields.String()
-    responsible_id = fields.Integer()
-    state = fields.String()
-    note = fields.String()
-    disposal_reported = fields.Boolean()
-    disposal_reported_at = fields.String(allow_none=True)
-    updated_at = fields.String()
 
 
 class StocktakeCountIn(Schema):
@@ -226,41 +145,6 @@ class StocktakeIn(Schema):
                         validate=validate.Length(min=1))
 
 
-class StocktakeLineOut(Schema):
-    item_id = fields.Integer()
-    code = fields.String()
-    book = fields.Integer()
-    counted = fields.Integer()
-    damaged = fields.Integer()
-    surplus = fields.Integer()
-    shortage = fields.Integer()
-    new_balance = fields.Integer()
-    outcome = fields.String(metadata={"enum": ["match", "adjusted"]})
-    reason = fields.String()
-    attributed_to = fields.Integer(allow_none=True)
-    loss_cents = fields.Integer()
-
-
-class LossOut(Schema):
-    item_id = fields.Integer()
-    code = fields.String()
-    quantity = fields.Integer()
-    amount_cents = fields.Integer()
-    cause = fields.String()
-    attributed_to = fields.Integer(allow_none=True)
-    reason = fields.String()
-
-
-class StocktakeOut(Schema):
-    id = fields.Integer()
-    full = fields.Boolean()
-    counter_ids = fields.List(fields.Integer())
-    storekeeper_id = fields.Integer(allow_none=True)
-    reason = fields.String()
-    lines = fields.List(fields.Nested(StocktakeLineOut))
-    losses = fields.List(fields.Nested(LossOut))
-
-
 class DeskKitCheckIn(Schema):
     consultant_id = fields.Integer(strict=True, required=True)
     folder = fields.Dict(keys=fields.String(), values=fields.Integer(strict=True), required=True,
@@ -272,59 +156,60 @@ class ShortageReportIn(Schema):
     note = fields.String(load_default="", validate=validate.Length(max=500))
 
 
-class DeskKitCheckOut(Schema):
-    consultant_id = fields.Integer()
-    day = fields.String()
-    complete = fields.Boolean()
-    minimum = fields.Integer(metadata={"description": "sheets of every floor plan required"})
-    shortages = fields.Dict(keys=fields.String(), values=fields.Integer(),
-                            metadata={"description": "floor-plan code -> sheets missing"})
-    rule = fields.String()
-    reason = fields.String()
+# ---------------------------------------------------------------- answers (the Out schemas)
 
-
-class ShortageOut(Schema):
-    id = fields.Integer()
-    day = fields.String()
-    source = fields.String(metadata={"enum": ["handout", "folder"]})
-    item_id = fields.Integer(allow_none=True)
-    code = fields.String()
-    person_id = fields.Integer(allow_none=True)
-    reception_id = fields.String(allow_none=True)
-    wanted = fields.Integer()
-    issued = fields.Integer()
-    missing = fields.Integer()
-    rule = fields.String()
-    reason = fields.String()
-    reported = fields.Boolean()
-
-
-class ShortageDayOut(Schema):
-    day = fields.String()
-    missing = fields.Integer()
-    shortages = fields.List(fields.Nested(ShortageOut))
-
-
-class ShortageReportOut(Schema):
-    day = fields.String()
-    reported = fields.Integer()
-    reason = fields.String()
-    shortages = fields.List(fields.Nested(ShortageOut))
-
-
-class MovementOut(Schema):
-    id = fields.Integer()
-    item_id = fields.Integer()
-    code = fields.String(allow_none=True)
-    kind = fields.String()
-    quantity = fields.Integer()
-    before = fields.Integer()
-    after = fields.Integer()
-    held_before = fields.Integer()
-    held_after = fields.Integer()
-    rule = fields.String()
-    reason = fields.String()
-    actor_id = fields.Integer(allow_none=True)
-    ref_type = fields.String(allow_none=True)
-    ref_id = fields.String(allow_none=True)
-    at = fields.String()
+CatalogueItemOut = out(
+    "CatalogueItemOut", "id:int code:str name:str specification:str model:str unit:str "
+    "unit_price_cents:int category:str reorder_level:int on_hand:int held:int low:bool",
+    held=fields.Integer(metadata={"description": "temporary storage (暂存), not available"}),
+    low=fields.Boolean(metadata={"description": "at or below the reorder level (MAT-08)"}))
+MovementOut = out(
+    "MovementOut", "id:int item_id:int code:str? kind:str quantity:int before:int after:int "
+    "held_before:int held_after:int rule:str reason:str actor_id:int? ref_type:str? "
+    "ref_id:str? at:str")
+PlanLineOut = out("PlanLineOut", "id:int item_id:int quantity:int requested:int remaining:int")
+NeedsPlanOut = out(
+    "NeedsPlanOut", "id:int period:str starts:str ends:str milestone:str approved_by:int?",
+    status=one_of("draft", "approved"), lines=fields.List(fields.Nested(PlanLineOut)),
+    ends=fields.String(metadata={"description": "exclusive end of the period"}))
+MaterialRequestOut = out(
+    "MaterialRequestOut", "id:int item_id:int quantity:int purpose:str plan_line_id:int? "
+    "requested_by:int? decided_by:int? rule:str reason:str",
+    kind=one_of("planned", "urgent"), status=one_of("approved", "pending", "rejected"))
+ReceiptOut = out(
+    "ReceiptOut", "id:int item_id:int name:str specification:str model:str quantity:int "
+    "unit_price_cents:int amount_cents:int receiver_id:int inspector_id:int deliverer:str "
+    "inspection_passed:bool held_remaining:int note:str at:str",
+    held_remaining=fields.Integer(metadata={"description": "still in temporary storage"}))
+IssueFormOut = out(
+    "IssueFormOut", "id:int item_id:int item_name:str specification:str quantity:int "
+    "recipient_id:int purpose:str created_by:int? confirmed_by:int? confirmed_at:str? "
+    "movement_id:int? balance:int?", status=one_of("pending", "issued", "cancelled"),
+    balance=fields.Integer(allow_none=True,
+                           metadata={"description": "stock left, in the confirmation's answer"}))
+UsageLedgerOut = out(
+    "UsageLedgerOut", "id:int item_id:int code:str quantity:int location:str "
+    "responsible_id:int note:str disposal_reported:bool disposal_reported_at:str? "
+    "updated_at:str", state=one_of(*constants.LEDGER_STATES))
+StocktakeLineOut = out(
+    "StocktakeLineOut", "item_id:int code:str book:int counted:int damaged:int surplus:int "
+    "shortage:int new_balance:int reason:str attributed_to:int? loss_cents:int",
+    outcome=one_of("match", "adjusted"))
+LossOut = out("LossOut", "item_id:int code:str quantity:int amount_cents:int cause:str "
+              "attributed_to:int? reason:str")
+StocktakeOut = out(
+    "StocktakeOut", "id:int full:bool storekeeper_id:int? reason:str",
+    counter_ids=fields.List(fields.Integer()), lines=fields.List(fields.Nested(StocktakeLineOut)),
+    losses=fields.List(fields.Nested(LossOut)))
+DeskKitCheckOut = out(
+    "DeskKitCheckOut", "consultant_id:int day:str complete:bool minimum:int rule:str reason:str",
+    shortages=fields.Dict(keys=fields.String(), values=fields.Integer(),
+                          metadata={"description": "floor-plan code -> sheets missing"}))
+ShortageOut = out(
+    "ShortageOut", "id:int day:str item_id:int? code:str person_id:int? reception_id:str? "
+    "wanted:int issued:int missing:int rule:str reason:str reported:bool",
+    source=one_of("handout", "folder"))
+ShortageDayOut = out("ShortageDayOut", "day:str missing:int",
+                     shortages=fields.List(fields.Nested(ShortageOut)))
+ShortageReportOut = out("ShortageReportOut", "day:str reported:int reason:str",
+                        shortages=fields.List(fields.Nested(ShortageOut)))

@@ -13,21 +13,7 @@ from services.common import export
 from services.common.errors import Conflict, Forbidden, Unprocessable
 from services.common.timeutil import business_day
 
-from . import constants, repo, rules
-from .models import (
-    Handout,
-    IssueForm,
-    Item,
-    LedgerEntry,
-    MaterialRequest,
-    Plan,
-    PlanLine,
-    Receipt,
-    Shortage,
-    StockMovement,
-    Stocktake,
-    StocktakeLine,
-)
+from . import constants, models, repo, rules
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +80,7 @@ def move(uow, item, kind, qty, *, ref_type, ref_id, note=None, rule=None, actor=
                                            available=repo.available(session, item.id)))
     d = rules.applied_movement(kind, qty, *before, item=repo.label(item), rule=rule, note=note,
                                reorder_level=item.reorder_level)
-    movement = repo.add(session, StockMovement(
+    movement = repo.add(session, models.StockMovement(
         project_id=item.project_id, item_id=item.id, kind=kind, quantity=qty, before=before[0],
         after=item.on_hand, held_before=before[1], held_after=item.held, rule=d.rule,
         reason=d.reason, actor_id=actor_id, ref_type=ref_type,
@@ -119,8 +105,8 @@ def create_item(uow, project_id, data):
     session = uow.session
     d = decide(uow, rules.revise_item(data))
     decide(uow, rules.code_free(data["code"], repo.code_taken(session, project_id, data["code"])))
-    item = Item(project_id=project_id, code=data["code"], **d.data["fields"], on_hand=0, held=0,
-                created_at=uow.now, created_by=uow.actor_id)
+    item = models.Item(project_id=project_id, code=data["code"], **d.data["fields"], on_hand=0,
+                       held=0, created_at=uow.now, created_by=uow.actor_id)
     if not repo.add_item(session, item):  # the unique index: a simultaneous twin won
         decide(uow, rules.code_free(data["code"], taken=True))
     uow.record(d, "item", item.id, project_id)
@@ -166,10 +152,11 @@ def create_plan(uow, project_id, data):
              for ln in data["lines"]]
     d = decide(uow, rules.validate_plan(data["period"], data["starts"], data["milestone"], pairs,
                                         uow.policy(project_id)))
-    plan = repo.add(session, Plan(project_id=project_id, period=data["period"],
-                                  starts=data["starts"], milestone=data["milestone"].strip(),
-                                  status="draft", created_by=uow.actor_id, created_at=uow.now))
-    lines = [PlanLine(plan_id=plan.id, item_id=i, quantity=q, requested=0)
+    plan = repo.add(session, models.Plan(
+        project_id=project_id, period=data["period"], starts=data["starts"],
+        milestone=data["milestone"].strip(), status="draft", created_by=uow.actor_id,
+        created_at=uow.now))
+    lines = [models.PlanLine(plan_id=plan.id, item_id=i, quantity=q, requested=0)
              for i, q in d.data["lines"].items()]
     repo.add(session, *lines)
     uow.record(d, "plan", plan.id, project_id)
@@ -177,7 +164,7 @@ def create_plan(uow, project_id, data):
 
 
 def approve_plan(uow, project_id, plan_id):
-    plan = repo.one(uow.session, Plan, project_id, plan_id, "plan", "plan_id")
+    plan = repo.one(uow.session, models.Plan, project_id, plan_id, "plan", "plan_id")
     approver = uow.caller.name or uow.actor_id
     d = decide(uow, rules.approve_plan(plan.status, plan.id, plan.period, plan.milestone,
                                        approver), "plan", plan.id, project_id)
@@ -208,7 +195,7 @@ def create_request(uow, project_id, data):
             break
     else:
         decide(uow, rules.plan_changed())
-    request = repo.add(session, MaterialRequest(
+    request = repo.add(session, models.MaterialRequest(
         project_id=project_id, item_id=item.id, quantity=qty, purpose=data["purpose"],
         kind=d.outcome, status=d.data["status"], plan_line_id=line_id,
         requested_by=uow.actor_id, created_at=uow.now, rule=d.rule, reason=d.reason))
@@ -218,7 +205,7 @@ def create_request(uow, project_id, data):
 
 def decide_request(uow, project_id, request_id, data, approve):
     """MAT-02: a manager approves or rejects an urgent request."""
-    request = repo.one(uow.session, MaterialRequest, project_id, request_id, "request",
+    request = repo.one(uow.session, models.MaterialRequest, project_id, request_id, "request",
                        "request_id")
     d = decide(uow, rules.decide_request(request.status, request.id, approve, uow.actor_id,
                                          uow.caller.acting_roles, data["reason"]),
@@ -244,7 +231,7 @@ def create_receipt(uow, project_id, data):
     receiver = data["receiver_id"] or uow.actor_id
     d = decide(uow, rules.validate_receipt(item.name, item.specification, model, qty, price,
                                            receiver, data["inspector_id"], data["amount_cents"]))
-    receipt = repo.add(session, Receipt(
+    receipt = repo.add(session, models.Receipt(
         project_id=project_id, item_id=item.id, name=item.name,
         specification=item.specification, model=model, quantity=qty, unit_price_cents=price,
         amount_cents=d.data["amount_cents"], receiver_id=receiver,
@@ -260,7 +247,7 @@ def create_receipt(uow, project_id, data):
 def resolve_held(uow, project_id, receipt_id, data):
     """MAT-03: goods in temporary storage leave it by exchange (-> available) or return."""
     session, action = uow.session, data["action"]
-    receipt = repo.one(session, Receipt, project_id, receipt_id, "receipt", "receipt_id")
+    receipt = repo.one(session, models.Receipt, project_id, receipt_id, "receipt", "receipt_id")
     item = repo.item(session, project_id, receipt.item_id)
     qty = receipt.held_remaining if data["quantity"] is None else data["quantity"]
     decide(uow, rules.resolve_held(action, qty, item.on_hand, receipt.held_remaining,
@@ -273,7 +260,7 @@ def resolve_held(uow, project_id, receipt_id, data):
 
 
 def list_receipts(uow, project_id):
-    return [repo.receipt_view(r) for r in repo.rows(uow.session, Receipt, project_id)]
+    return [repo.receipt_view(r) for r in repo.rows(uow.session, models.Receipt, project_id)]
 
 
 # ---------------------------------------------------------------- MAT-04 issuing
@@ -285,7 +272,7 @@ def create_issue_form(uow, project_id, data):
                            data["recipient_id"])
     d = decide(uow, rules.new_issue_form(form, item.on_hand, catalogue_name=item.name,
                                          catalogue_spec=item.specification))
-    row = repo.add(uow.session, IssueForm(
+    row = repo.add(uow.session, models.IssueForm(
         project_id=project_id, item_id=item.id, item_name=form.item_name,
         specification=form.specification, quantity=form.quantity,
         recipient_id=form.recipient_id, purpose=data["purpose"], status=d.data["status"],
@@ -298,7 +285,7 @@ def confirm_issue_form(uow, project_id, form_id):
     """MAT-04: the recipient confirms with their own token; then stock moves, never below
     zero (the database decides between concurrent confirmations)."""
     session, me = uow.session, uow.actor_id
-    row = repo.one(session, IssueForm, project_id, form_id, "issue form", "form_id")
+    row = repo.one(session, models.IssueForm, project_id, form_id, "issue form", "form_id")
     decide(uow, rules.pending_form(row.status, row.id))
     item = repo.item(session, project_id, row.item_id)
     form = rules.IssueForm(row.item_name, row.specification, row.quantity, row.recipient_id,
@@ -317,7 +304,7 @@ def confirm_issue_form(uow, project_id, form_id):
 
 
 def cancel_issue_form(uow, project_id, form_id):
-    row = repo.one(uow.session, IssueForm, project_id, form_id, "issue form", "form_id")
+    row = repo.one(uow.session, models.IssueForm, project_id, form_id, "issue form", "form_id")
     if not repo.claim_pending_form(uow.session, row, status="cancelled"):
         decide(uow, rules.pending_form(row.status, row.id))
     uow.record(rules.form_cancelled(row.id), "issue_form", row.id, project_id)
@@ -348,15 +335,17 @@ def _ledger_change(uow, entry, item, previous_state):
 
 def create_ledger_entry(uow, project_id, data):
     item = repo.item(uow.session, project_id, data["item_id"])
-    entry = LedgerEntry(project_id=project_id, item_id=item.id, quantity=data["quantity"],
-                        location=data["location"].strip(), responsible_id=data["responsible_id"],
-                        state=data["state"], note=data["note"], updated_at=uow.now)
+    entry = models.LedgerEntry(
+        project_id=project_id, item_id=item.id, quantity=data["quantity"],
+        location=data["location"].strip(), responsible_id=data["responsible_id"],
+        state=data["state"], note=data["note"], updated_at=uow.now)
     uow.session.add(entry)
     return _ledger_change(uow, entry, item, None)
 
 
 def update_ledger_entry(uow, project_id, entry_id, changes):
-    entry = repo.one(uow.session, LedgerEntry, project_id, entry_id, "ledger entry", "entry_id")
+    entry = repo.one(uow.session, models.LedgerEntry, project_id, entry_id, "ledger entry",
+                     "entry_id")
     item = repo.item(uow.session, project_id, entry.item_id)
     previous = entry.state
     for key, value in changes.items():
@@ -389,7 +378,7 @@ def create_stocktake(uow, project_id, data):
     storekeeper = rules.stocktake_storekeeper(data["storekeeper_id"], caller.person_id,
                                               caller.acting_roles)
     items = {i: repo.item(session, project_id, i, lock=True) for i in sorted(ids)}
-    stocktake = repo.add(session, Stocktake(
+    stocktake = repo.add(session, models.Stocktake(
         project_id=project_id, full=data["full"], counter_ids=d.data["counters"],
         storekeeper_id=storekeeper, recorded_by=uow.actor_id, at=uow.now, reason=d.reason))
     uow.record(d, "stocktake", stocktake.id, project_id)
@@ -418,7 +407,7 @@ def _count(uow, stocktake, item, count):
         move(uow, item, m.data["kind"], m.data["qty"], ref_type="stocktake", ref_id=stocktake.id,
              note=f"stocktake {stocktake.id}: {m.data['reason_given']}")
     blame = result.attribution.data if result.attribution else {}
-    line = repo.add(uow.session, StocktakeLine(
+    line = repo.add(uow.session, models.StocktakeLine(
         stocktake_id=stocktake.id, item_id=item.id, book=book, counted=count["counted"],
         damaged=count["damaged"], surplus=result.surplus, shortage=result.shortage,
         new_balance=result.new_balance, reasons=count["reasons"],
@@ -471,7 +460,7 @@ def issue_handed_out_plans(uow, payload):
              ref_type="reception", ref_id=reception_id, rule="MAT-07",
              note=f"floor plans handed out in reception {reception_id} by consultant "
                   f"{person_id} (REC-06); completing the reception is their confirmation")
-    handout = repo.add(session, Handout(
+    handout = repo.add(session, models.Handout(
         project_id=project_id, reception_id=reception_id, person_id=person_id, day=day,
         issued=result.decision.data["issued"], missing=result.decision.data["missing"],
         event_id=payload["event_id"], at=uow.now))
@@ -480,7 +469,7 @@ def issue_handed_out_plans(uow, payload):
     for s in result.shortages:
         if s.missing:
             item = items.get(s.item_id)
-            session.add(Shortage(
+            session.add(models.Shortage(
                 project_id=project_id, day=day, source="handout",
                 item_id=item.id if item else None, code=str(s.item_id)[:40],
                 person_id=person_id, reception_id=reception_id, wanted=s.wanted,
@@ -498,7 +487,7 @@ def check_desk_kit(uow, project_id, data):
                                  consultant_id=consultant)
     day, need = business_day(uow.now, uow.tz(project_id)), d.data["minimum"]
     for code, missing in d.data["shortages"].items():
-        uow.session.add(Shortage(
+        uow.session.add(models.Shortage(
             project_id=project_id, day=day, source="folder", item_id=plans[code].id, code=code,
             person_id=consultant, wanted=need, issued=need - missing, missing=missing,
             rule=d.rule, reason=d.reason, recorded_by=uow.actor_id, at=uow.now))

@@ -2,7 +2,7 @@
 folders hold enough of every plan; what could not be covered is the day's shortage."""
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from services.common.decision import Decision, allow, refuse
 
@@ -28,16 +28,14 @@ def desk_kit_shortages(folder: Mapping[Hashable, int], floor_plan_ids: Iterable[
                  shortages={}, minimum=need)
 
 
-@dataclass(frozen=True)
-class IssueLine:
+class IssueLine(NamedTuple):
     """One issue made for a reception's handed-out floor plans."""
     item_id: Hashable
     quantity: int
     decision: Decision
 
 
-@dataclass(frozen=True)
-class HandoutShortage:
+class HandoutShortage(NamedTuple):
     """What stock could not cover: recorded, reported to the manager, never a negative balance."""
     item_id: Hashable
     wanted: int

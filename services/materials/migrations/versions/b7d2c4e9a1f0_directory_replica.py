@@ -8,15 +8,11 @@ Revision ID: b7d2c4e9a1f0
 Revises: ef33b8722ab8
 Create Date: 2026-11-23 19:20:00
 """
-from typing import Sequence, Union
-
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "b7d2c4e9a1f0"
-down_revision: Union[str, Sequence[str], None] = "ef33b8722ab8"
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+revision, down_revision = "b7d2c4e9a1f0", "ef33b8722ab8"
+branch_labels = depends_on = None
 
 def upgrade() -> None:
     op.create_table(
