@@ -19,7 +19,7 @@ from services.common.identity import issue_token
 from tests.bench.cases import RPC
 
 BATCH = 50_000
-OWNER = 9                  # any person id: the lookup reads the name from its staff copy
+OWNER = 9                  # any person id: the lookup reads names from the directory replica
 SIZES = {10_000: 9001, 1_000_000: 9002}   # customers → a project of their own
 
 
