@@ -56,15 +56,21 @@ def password_matches(person, password):
 
 
 # -- writing under the database's uniqueness -------------------------------------------------
-def add_unique(session, row, message, rule=None, field=None):
+# the rule each unique constraint keeps (models.py), and the field a clash points at
+UNIQUE_BY = {BlackoutDay: ("ATT-02", "day"), Punch: ("ATT-03", "kind"), SignIn: ("ATT-06", None),
+             Lunch: ("ATT-11", None), ReportSubmission: ("ATT-12", "month")}
+
+
+def add_unique(session, row, message, field=None):
     """Add ``row``; a unique constraint it breaks (another request or instance was first) is
-    a 409 with ``message``."""
+    a 409 with ``message``, citing the rule that constraint keeps."""
+    rule, default_field = UNIQUE_BY.get(type(row), (None, None))
     session.add(row)
     try:
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise Conflict(message, rule=rule, field=field)
+        raise Conflict(message, rule=rule, field=field or default_field)
     return row
 
 
@@ -204,11 +210,16 @@ def swap_rosters(session, a_id, b_id, days):
 
 
 # -- ATT-03/04/06 punches, uniform, sign-ins -------------------------------------------------
-def punch(session, project_id, punch_id):
-    row = session.get(Punch, punch_id)
+def _in_project(session, model, project_id, row_id, what, field):
+    """One row by id, a 404 when it is not the project's (ids never cross projects)."""
+    row = session.get(model, row_id)
     if row is None or row.project_id != project_id:
-        raise NotFound(f"no punch {punch_id}", field="punch_id")
+        raise NotFound(f"no {what} {row_id}", field=field)
     return row
+
+
+def punch(session, project_id, punch_id):
+    return _in_project(session, Punch, project_id, punch_id, "punch", "punch_id")
 
 
 def punches(session, project_id, day, person_id=None):
@@ -248,10 +259,7 @@ def sign_in_attempts(rows, names_by_id):
 
 # -- ATT-07 leave ----------------------------------------------------------------------------
 def leave(session, project_id, leave_id):
-    row = session.get(Leave, leave_id)
-    if row is None or row.project_id != project_id:
-        raise NotFound(f"no leave request {leave_id}", field="leave_id")
-    return row
+    return _in_project(session, Leave, project_id, leave_id, "leave request", "leave_id")
 
 
 def _of_project(session, model, project_id, person_id=None):

@@ -58,6 +58,7 @@ class StaffOut(Schema):
 
 class RosterIn(Schema):
     """ATT-01: one person's days from ``start`` to ``end``: the ``rest`` days, all others work."""
+    RULE = "ATT-01"
     person_id = fields.Integer(required=True)
     start = fields.Date(required=True)
     end = fields.Date(required=True)
@@ -65,6 +66,7 @@ class RosterIn(Schema):
 
 
 class BlackoutIn(Schema):
+    RULE = "ATT-02"
     day = fields.Date(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(BLACKOUT_KINDS))
     reason = fields.String(load_default="", validate=validate.Length(max=500))
@@ -72,35 +74,42 @@ class BlackoutIn(Schema):
 
 class PunchIn(Schema):
     """ATT-03: ``person_id`` defaults to yourself; anyone else is refused and recorded."""
+    RULE = "ATT-03"
     kind = fields.String(required=True, validate=validate.OneOf(("in", "out")))
     person_id = fields.Integer(load_default=None)
 
 
 class ProxyPunchIn(Schema):
+    RULE = "ATT-03"
     punch_id = fields.Integer(required=True)
     made_by = fields.Integer(required=True)
 
 
 class UniformIn(Schema):
+    RULE = "ATT-06"
     person_id = fields.Integer(required=True)
 
 
 class SignInIn(Schema):
+    RULE = "ATT-06"
     person_id = fields.Integer(load_default=None)
 
 
 class DisputeIn(Schema):
+    RULE = "ATT-06"
     person_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=2))
     day = fields.Date(load_default=None)
 
 
 class MissingPunchIn(Schema):
+    RULE = "ATT-05"
     person_id = fields.Integer(required=True)
     day = fields.Date(required=True)
     note = fields.String(required=True, validate=validate.Length(max=1000))
 
 
 class LeaveIn(Schema):
+    RULE = "ATT-07"
     leave_type = fields.String(required=True, validate=validate.OneOf(LEAVE_TYPES))
     start_day = fields.Date(required=True)
     end_day = fields.Date(load_default=None)
@@ -109,6 +118,7 @@ class LeaveIn(Schema):
 
 
 class SwapIn(Schema):
+    RULE = "ATT-08"
     a_id = fields.Integer(required=True)
     b_id = fields.Integer(required=True)
     days = fields.List(fields.Date(), required=True, validate=validate.Length(min=1))
@@ -116,43 +126,48 @@ class SwapIn(Schema):
 
 
 class OffenceIn(Schema):
+    RULE = "ATT-10"
     person_id = fields.Integer(required=True)
     offence = fields.String(required=True, validate=validate.OneOf(tuple(OFFENCES)))
     day = fields.Date(load_default=None)
 
 
 class CloseDayIn(Schema):
+    RULE = "ATT-09"
     day = fields.Date(required=True)
 
 
 class ReportSubmitIn(Schema):
+    RULE = "ATT-12"
     year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
     month = fields.Integer(required=True, validate=validate.Range(min=1, max=12))
 
 
-class PunchOut(Schema):
+class _Ruled(Schema):
+    """A stored row about one person, with the rule and reason that decided it (SYS-01)."""
     id = fields.Integer()
     person_id = fields.Integer()
-    day = fields.String()
+    rule = fields.String()
+    reason = fields.String()
+
+
+class _Daily(_Ruled):
+    day = fields.String(metadata={"description": "project-local business day YYYY-MM-DD"})
+
+
+class PunchOut(_Daily):
     kind = fields.String()
     at = fields.String()
     outcome = fields.String()
-    rule = fields.String()
-    reason = fields.String()
     voided = fields.Boolean()
 
 
-class SignInOut(Schema):
-    id = fields.Integer()
-    person_id = fields.Integer()
+class SignInOut(_Daily):
     name = fields.String()
-    day = fields.String()
     at = fields.String()
     valid = fields.Boolean()
     why = fields.String(allow_none=True)
     placed_last = fields.Boolean()
-    rule = fields.String()
-    reason = fields.String()
 
 
 class OrderOut(Schema):
@@ -162,27 +177,18 @@ class OrderOut(Schema):
     invalid = fields.List(fields.Nested(SignInOut))
 
 
-class LeaveOut(Schema):
-    id = fields.Integer()
-    person_id = fields.Integer()
+class LeaveOut(_Ruled):
     leave_type = fields.String()
     start_day = fields.String()
     end_day = fields.String()
     status = fields.String()
-    rule = fields.String()
-    reason = fields.String()
     emergency = fields.Boolean()
     certificate_at = fields.String(allow_none=True)
 
 
-class LedgerOut(Schema):
-    id = fields.Integer()
-    person_id = fields.Integer()
+class LedgerOut(_Daily):
     name = fields.String()
-    day = fields.String()
-    rule = fields.String()
     offence = fields.String()
-    reason = fields.String()
     fine = fields.Integer()
     slip = fields.String(allow_none=True)
     absent = fields.Boolean()
@@ -216,13 +222,8 @@ class BlackoutOut(Schema):
     reason = fields.String()
 
 
-class MissingPunchNoteOut(Schema):
-    id = fields.Integer()
-    person_id = fields.Integer()
-    day = fields.String()
+class MissingPunchNoteOut(_Daily):
     note = fields.String()
-    rule = fields.String()
-    reason = fields.String()
 
 
 class SwapOut(DecisionOut):
@@ -261,10 +262,12 @@ class PersonQueryIn(Schema):
 
 
 class ReportQueryIn(Schema):
+    RULE = "ATT-12"
     year = fields.Integer(allow_none=True, validate=validate.Range(min=2000, max=2100))
     month = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=12))
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
 
 
 class ExportQueryIn(ReportQueryIn):
+    RULE = "ATT-12"
     format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "xlsx")))

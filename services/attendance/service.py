@@ -24,6 +24,11 @@ log = logging.getLogger(__name__)
 CLOSE_INTERVAL = env_float("DAY_CLOSE_INTERVAL", 1.0)
 
 
+def loaded(schema, data):
+    """The payload through its In schema; a 422 cites the rule the schema serves (``RULE``)."""
+    return load(schema, data, rule=getattr(schema, "RULE", None))
+
+
 def answer(schema, result, many=False):
     """The answer through its Out schema; a kept refusal (committed) is raised now."""
     if isinstance(result, usecases.Kept):
@@ -51,7 +56,7 @@ class AttendanceService(ServiceKit):
     def create_project(self, token, payload):
         caller = self.caller(token, None, "admin", action="create a project")
         with self.uow(caller) as uow:
-            result = usecases.create_project(uow, load(schemas.ProjectIn, payload))
+            result = usecases.create_project(uow, loaded(schemas.ProjectIn, payload))
         return dump(schemas.ProjectOut, result)
 
     @rpc
@@ -63,13 +68,13 @@ class AttendanceService(ServiceKit):
     def add_staff(self, token, project_id, payload):
         caller = self.caller(token, project_id, "manager", action="add staff")
         with self.uow(caller) as uow:
-            result = usecases.add_staff(uow, project_id, load(schemas.StaffIn, payload))
+            result = usecases.add_staff(uow, project_id, loaded(schemas.StaffIn, payload))
         return dump(schemas.StaffOut, result)
 
     @rpc
     def set_roles(self, token, person_id, payload):
         with self.uow(self.caller(token)) as uow:
-            result = usecases.set_roles(uow, person_id, load(schemas.RolesIn, payload))
+            result = usecases.set_roles(uow, person_id, loaded(schemas.RolesIn, payload))
         return dump(schemas.StaffOut, result)
 
     @rpc
@@ -88,20 +93,20 @@ class AttendanceService(ServiceKit):
         caller = self.caller(token, project_id, "manager", action="roster staff (ATT-01)")
         with self.uow(caller) as uow:
             result = usecases.set_roster(uow, project_id,
-                                         load(schemas.RosterIn, payload, rule="ATT-01"))
+                                         loaded(schemas.RosterIn, payload))
         return dump(schemas.RosterDayOut, result, many=True)
 
     @rpc
     def list_roster(self, token, project_id, query=None):
         with self.uow(self.caller(token, project_id)) as uow:
-            result = usecases.list_roster(uow, project_id, load(schemas.RosterQueryIn, query))
+            result = usecases.list_roster(uow, project_id, loaded(schemas.RosterQueryIn, query))
         return dump(schemas.RosterDayOut, result, many=True)
 
     @rpc
     def declare_blackout(self, token, project_id, payload):
         with self.uow(self.caller(token, project_id)) as uow:
             result = usecases.declare_blackout(uow, project_id,
-                                               load(schemas.BlackoutIn, payload, rule="ATT-02"))
+                                               loaded(schemas.BlackoutIn, payload))
         return dump(DecisionOut, result)
 
     @rpc
@@ -113,27 +118,27 @@ class AttendanceService(ServiceKit):
     @rpc
     def punch(self, token, project_id, payload):
         with self.uow(self.caller(token, project_id)) as uow:
-            result = usecases.punch(uow, project_id, load(schemas.PunchIn, payload, rule="ATT-03"))
+            result = usecases.punch(uow, project_id, loaded(schemas.PunchIn, payload))
         return answer(schemas.PunchOut, result)
 
     @rpc
     def list_punches(self, token, project_id, query=None):
         with self.uow(self.caller(token, project_id)) as uow:
-            result = usecases.list_punches(uow, project_id, load(schemas.DayQueryIn, query))
+            result = usecases.list_punches(uow, project_id, loaded(schemas.DayQueryIn, query))
         return dump(schemas.PunchOut, result, many=True)
 
     @rpc
     def report_proxy_punch(self, token, project_id, payload):
         with self.uow(self.caller(token, project_id)) as uow:
             result = usecases.report_proxy_punch(
-                uow, project_id, load(schemas.ProxyPunchIn, payload, rule="ATT-03"))
+                uow, project_id, loaded(schemas.ProxyPunchIn, payload))
         return dump(DecisionOut, result)
 
     @rpc
     def annotate_missing_punch(self, token, project_id, payload):
         with self.uow(self.caller(token, project_id)) as uow:
             result = usecases.annotate_missing_punch(
-                uow, project_id, load(schemas.MissingPunchIn, payload, rule="ATT-05"))
+                uow, project_id, loaded(schemas.MissingPunchIn, payload))
         return dump(schemas.MissingPunchNoteOut, result)
 
     # ================================================================ ATT-06 sign-in
@@ -141,27 +146,27 @@ class AttendanceService(ServiceKit):
     def attest_uniform(self, token, project_id, payload):
         with self.uow(self.caller(token, project_id)) as uow:
             result = usecases.attest_uniform(uow, project_id,
-                                             load(schemas.UniformIn, payload, rule="ATT-06"))
+                                             loaded(schemas.UniformIn, payload))
         return dump(DecisionOut, result)
 
     @rpc
     def sign_in(self, token, project_id, payload):
         with self.uow(self.caller(token, project_id)) as uow:
             result = usecases.sign_in(uow, project_id,
-                                      load(schemas.SignInIn, payload, rule="ATT-06"))
+                                      loaded(schemas.SignInIn, payload))
         return answer(schemas.SignInOut, result)
 
     @rpc
     def sign_in_order(self, token, project_id, query=None):
         with self.uow(self.caller(token, project_id)) as uow:
-            result = usecases.sign_in_order(uow, project_id, load(schemas.DayQueryIn, query))
+            result = usecases.sign_in_order(uow, project_id, loaded(schemas.DayQueryIn, query))
         return dump(schemas.OrderOut, result)
 
     @rpc
     def resolve_dispute(self, token, project_id, payload):
         with self.uow(self.caller(token, project_id)) as uow:
             result = usecases.resolve_dispute(uow, project_id,
-                                              load(schemas.DisputeIn, payload, rule="ATT-06"))
+                                              loaded(schemas.DisputeIn, payload))
         return dump(DecisionOut, result)
 
     # ================================================================ ATT-07/08 leave, swaps
@@ -169,7 +174,7 @@ class AttendanceService(ServiceKit):
     def request_leave(self, token, project_id, payload):
         with self.uow(self.caller(token, project_id)) as uow:
             result = usecases.request_leave(uow, project_id,
-                                            load(schemas.LeaveIn, payload, rule="ATT-07"))
+                                            loaded(schemas.LeaveIn, payload))
         return answer(schemas.LeaveOut, result)
 
     @rpc
@@ -196,7 +201,7 @@ class AttendanceService(ServiceKit):
     def record_swap(self, token, project_id, payload):
         with self.uow(self.caller(token, project_id)) as uow:
             result = usecases.record_swap(uow, project_id,
-                                          load(schemas.SwapIn, payload, rule="ATT-08"))
+                                          loaded(schemas.SwapIn, payload))
         return dump(schemas.SwapOut, result)
 
     # ================================================================ ATT-09/10 days, ledger
@@ -204,13 +209,13 @@ class AttendanceService(ServiceKit):
     def record_offence(self, token, project_id, payload):
         with self.uow(self.caller(token, project_id)) as uow:
             result = usecases.record_offence(uow, project_id,
-                                             load(schemas.OffenceIn, payload, rule="ATT-10"))
+                                             loaded(schemas.OffenceIn, payload))
         return dump(schemas.LedgerOut, result, many=True)
 
     @rpc
     def ledger(self, token, project_id, query=None):
         with self.uow(self.caller(token, project_id)) as uow:
-            result = usecases.ledger(uow, project_id, load(schemas.PersonQueryIn, query))
+            result = usecases.ledger(uow, project_id, loaded(schemas.PersonQueryIn, query))
         return dump(schemas.LedgerOut, result, many=True)
 
     @event_handler("reception", "refusal_recorded")
@@ -228,7 +233,7 @@ class AttendanceService(ServiceKit):
         caller = self.caller(token, project_id, "manager", action="close a day (ATT-09)")
         with self.uow(caller) as uow:
             result = usecases.close_day(uow, project_id,
-                                        load(schemas.CloseDayIn, payload, rule="ATT-09"))
+                                        loaded(schemas.CloseDayIn, payload))
         return dump(schemas.DayClosedOut, result)
 
     @timer(interval=CLOSE_INTERVAL)
@@ -271,8 +276,7 @@ class AttendanceService(ServiceKit):
         caller = self.caller(token, project_id, "supervisor", "manager", "clerk",
                              action="read the monthly report (ATT-12)")
         with self.uow(caller) as uow:
-            result = usecases.monthly_report(uow, project_id, load(schemas.ReportQueryIn, query,
-                                                                   rule="ATT-12"))
+            result = usecases.monthly_report(uow, project_id, loaded(schemas.ReportQueryIn, query))
         return result if "content_b64" in result else dump(schemas.ReportOut, result)
 
     @rpc
@@ -281,12 +285,11 @@ class AttendanceService(ServiceKit):
         caller = self.caller(token, project_id, "supervisor", "manager", "clerk",
                              action="read the monthly report (ATT-12)")
         with self.uow(caller) as uow:
-            return usecases.monthly_report(uow, project_id, load(schemas.ExportQueryIn, query,
-                                                                 rule="ATT-12"))
+            return usecases.monthly_report(uow, project_id, loaded(schemas.ExportQueryIn, query))
 
     @rpc
     def submit_report(self, token, project_id, payload):
         with self.uow(self.caller(token, project_id)) as uow:
             result = usecases.submit_report(uow, project_id,
-                                            load(schemas.ReportSubmitIn, payload, rule="ATT-12"))
+                                            loaded(schemas.ReportSubmitIn, payload))
         return dump(DecisionOut, result)

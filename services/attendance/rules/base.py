@@ -6,9 +6,9 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Iterable, Mapping
 
-from services.common.decision import Decision, allow
+from services.common.decision import Decision, allow, refuse
 from services.common.policyspec import Key, PolicySpec, at_least, between, clock_time
-from services.common.timeutil import local
+from services.common.timeutil import at, business_day, local
 
 from ..constants import BLACKOUT_KINDS, LEAVE_TYPES, OFFENCES  # noqa: F401 (re-exported)
 
@@ -112,6 +112,19 @@ class Consequences:
     @property
     def allowed(self) -> bool:
         return self.decision.allowed
+
+
+def refused(rule: str, reason: str, outcome: str = "refused") -> Consequences:
+    """A refusal with no ledger lines."""
+    return Consequences(refuse(rule, reason, outcome))
+
+
+def shift_edge(moment: datetime, key: str, limit_key: str, policy: Mapping[str, Any] | None,
+               tz: str | None):
+    """ATT-04: (policy, the day's start or end time ``key``, grace, absent limit ``limit_key``)."""
+    p = policy_with_defaults(policy)
+    edge = at(business_day(moment, tz), p[key], tz)
+    return p, edge, timedelta(minutes=p["grace_minutes"]), timedelta(minutes=p[limit_key])
 
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

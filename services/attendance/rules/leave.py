@@ -18,6 +18,7 @@ from .base import (
     _clock,
     _days,
     policy_with_defaults,
+    refused,
 )
 
 
@@ -231,8 +232,8 @@ def unapproved_swap_found(reporter_id: int, reporter_roles: Iterable[str], a_id:
                           a_name: str, b_id: int, b_name: str, day: date) -> Consequences:
     """ATT-08: a swap without approval makes both people absent for the day."""
     if not set(reporter_roles) & ISSUER_ROLES:
-        return Consequences(refuse("ATT-08", "only a supervisor or manager records an "
-                                   "unapproved swap", "forbidden"))
+        return refused("ATT-08", "only a supervisor or manager records an "
+                       "unapproved swap", "forbidden")
     reason = f"unapproved swap of {a_name} and {b_name} on {day.isoformat()}: both absent"
     entries = tuple(LedgerEntry(pid, nm, day, "ATT-08", "unapproved_swap", reason, absent=True,
                                 issued_by=reporter_id)

@@ -14,6 +14,7 @@ from .base import (
     Consequences,
     LedgerEntry,
     policy_with_defaults,
+    refused,
 )
 
 
@@ -113,11 +114,11 @@ def record_offence(offence: str, person_id: int, name: str, day: date, issuer_id
     if offence not in OFFENCES:
         raise ValueError(f"offence must be one of {', '.join(OFFENCES)}")
     if not set(issuer_roles) & ISSUER_ROLES:
-        return Consequences(refuse("ATT-10", "only a supervisor or manager issues fines and "
-                                   "slips", "forbidden"))
+        return refused("ATT-10", "only a supervisor or manager issues fines and "
+                       "slips", "forbidden")
     if issuer_id == person_id:
-        return Consequences(refuse("ATT-10", f"{name} may not book an offence against "
-                                   "themself", "self_issue"))
+        return refused("ATT-10", f"{name} may not book an offence against "
+                       "themself", "self_issue")
     p = policy_with_defaults(policy)
     words, fine_key, slip, absent = OFFENCES[offence]
     fine = p[fine_key] if fine_key else 0

@@ -7,7 +7,16 @@ from typing import Any, Iterable, Mapping
 from services.common.decision import Decision, allow, refuse
 from services.common.timeutil import at, business_day, local
 
-from .base import ISSUER_ROLES, Consequences, LedgerEntry, _clock, _dur, policy_with_defaults
+from .base import (
+    ISSUER_ROLES,
+    Consequences,
+    LedgerEntry,
+    _clock,
+    _dur,
+    policy_with_defaults,
+    refused,
+    shift_edge,
+)
 
 
 def check_punch(submitter_id: int, subject_id: int, kind: str, now: datetime,
@@ -36,17 +45,17 @@ def report_proxy_punch(reporter_id: int, reporter_roles: Iterable[str], punch_da
     that business day and may not leave the post, and both people get a violation slip.
     """
     if already_void:
-        return Consequences(refuse("ATT-03", f"the punch of {subject_name} on "
-                                   f"{punch_day.isoformat()} is already void", "already_void"))
+        return refused("ATT-03", f"the punch of {subject_name} on "
+                       f"{punch_day.isoformat()} is already void", "already_void")
     if not set(reporter_roles) & ISSUER_ROLES:
-        return Consequences(refuse("ATT-03", "only a supervisor or manager reports a proxy "
-                                   "punch", "forbidden"))
+        return refused("ATT-03", "only a supervisor or manager reports a proxy "
+                       "punch", "forbidden")
     if maker_id == subject_id:
-        return Consequences(refuse("ATT-03", f"{subject_name} punched for themself: not a proxy "
-                                   "punch", "not_a_proxy"))
+        return refused("ATT-03", f"{subject_name} punched for themself: not a proxy "
+                       "punch", "not_a_proxy")
     if reporter_id in (maker_id, subject_id):
-        return Consequences(refuse("ATT-03", "a proxy punch is reported by someone who is not "
-                                   "part of it", "party_to_proxy"))
+        return refused("ATT-03", "a proxy punch is reported by someone who is not "
+                       "part of it", "party_to_proxy")
     # "当天接待资格(8小时)": the 8 h is the working day, so the loss runs to the day's end.
     until = at(punch_day, "00:00", tz) + timedelta(days=1)
     revoked = now < until
@@ -74,11 +83,8 @@ def evaluate_clock_in(name: str, clock_in_at: datetime, policy: Mapping[str, Any
 
     Lateness is measured from the start time itself (the grace only decides whether it counts).
     """
-    p = policy_with_defaults(policy)
-    day = business_day(clock_in_at, tz)
-    start = at(day, p["work_start"], tz)
-    grace = timedelta(minutes=p["grace_minutes"])
-    limit = timedelta(minutes=p["absent_if_late_over_minutes"])
+    p, start, grace, limit = shift_edge(clock_in_at, "work_start",
+                                        "absent_if_late_over_minutes", policy, tz)
     late_by = (clock_in_at - start).total_seconds()
     head = (f"clock-in {_clock(clock_in_at, tz)} is {_dur(max(late_by, 0))} after start "
             f"{_clock(start, tz)} (grace {p['grace_minutes']} min)")
@@ -97,11 +103,8 @@ def evaluate_clock_in(name: str, clock_in_at: datetime, policy: Mapping[str, Any
 def evaluate_clock_out(name: str, clock_out_at: datetime, policy: Mapping[str, Any] | None = None,
                        tz: str | None = None) -> Decision:
     """ATT-04: leaving before the end (less grace) is an early leave, counted like lateness."""
-    p = policy_with_defaults(policy)
-    day = business_day(clock_out_at, tz)
-    end = at(day, p["work_end"], tz)
-    grace = timedelta(minutes=p["grace_minutes"])
-    limit = timedelta(minutes=p["absent_if_early_over_minutes"])
+    p, end, grace, limit = shift_edge(clock_out_at, "work_end", "absent_if_early_over_minutes",
+                                      policy, tz)
     early_by = (end - clock_out_at).total_seconds()
     if clock_out_at >= end - grace:
         return allow("ATT-04", f"{name}: clock-out {_clock(clock_out_at, tz)} is not before end "

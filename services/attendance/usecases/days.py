@@ -46,7 +46,7 @@ def declare_blackout(uow, project_id, data):
     uow.decide(d, error=Forbidden)
     repo.add_unique(s, BlackoutDay(project_id=project_id, day=day, kind=data["kind"],
                                    declared_by=uow.actor_id, reason=data["reason"]),
-                    f"{day} is already a blackout day", rule="ATT-02", field="day")
+                    f"{day} is already a blackout day")
     return uow.record(d, "blackout", day.isoformat(), project_id)
 
 

@@ -55,11 +55,9 @@ def approve_leave(uow, project_id, leave_id):
 
 def return_from_leave(uow, project_id, leave_id):
     """ATT-07 -> REC-01: back at the desk today (joins at the back of the current round)."""
-    row = repo.leave(uow.session, project_id, leave_id)
-    uow.caller.require_self(row.person_id, *LEADS, action="end someone else's leave")
+    row, name = _own_leave(uow, project_id, leave_id, "end someone else's leave")
     current = today(uow, project_id)[2]
-    d = check(uow, rules.return_from_leave(repo.name(uow.session, row.person_id),
-                                           row.leave_type, row.status, row.start_day,
+    d = check(uow, rules.return_from_leave(name, row.leave_type, row.status, row.start_day,
                                            row.end_day, current), field="leave_id")
     row.end_day = current
     uow.emit("leave_ended", project_id, "ATT-07", d.reason, person_id=row.person_id,
@@ -69,12 +67,18 @@ def return_from_leave(uow, project_id, leave_id):
 
 def file_certificate(uow, project_id, leave_id):
     """ATT-07: a medical certificate for sick leave (by the end of the first day back)."""
-    row = repo.leave(uow.session, project_id, leave_id)
-    uow.caller.require_self(row.person_id, *LEADS, action="file someone else's certificate")
-    check(uow, rules.file_certificate(repo.name(uow.session, row.person_id), row.leave_type,
-                                      row.certificate_at, uow.now), field="leave_id")
+    row, name = _own_leave(uow, project_id, leave_id, "file someone else's certificate")
+    check(uow, rules.file_certificate(name, row.leave_type, row.certificate_at, uow.now),
+          field="leave_id")
     row.certificate_at = uow.now
     return repo.leave_view(row)
+
+
+def _own_leave(uow, project_id, leave_id, action):
+    """The leave and its holder's name: the holder acts on it, or a supervisor or manager."""
+    row = repo.leave(uow.session, project_id, leave_id)
+    uow.caller.require_self(row.person_id, *LEADS, action=action)
+    return row, repo.name(uow.session, row.person_id)
 
 
 def list_leave(uow, project_id):

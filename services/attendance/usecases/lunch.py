@@ -50,7 +50,7 @@ def start_lunch(uow, project_id):
     check(uow, d)
     row = repo.add_unique(uow.session, Lunch(project_id=project_id, person_id=person.id,
                                              day=day, started_at=now, overstay_seconds=0),
-                          f"{person.name} has already taken lunch today", rule="ATT-11")
+                          f"{person.name} has already taken lunch today")
     return uow.record(d, "lunch", row.id, project_id)
 
 

@@ -29,7 +29,7 @@ def punch(uow, project_id, data):
     row = repo.add_unique(uow.session, Punch(
         project_id=project_id, person_id=person.id, day=day, kind=kind, at=now,
         outcome=d.outcome, rule=d.rule, reason=d.reason),
-        f"{person.name} has already punched {kind} today", rule="ATT-03", field="kind")
+        f"{person.name} has already punched {kind} today")
     uow.record(d, "punch", row.id, project_id)
     entry = rules.entry_from_decision(d, person.id, person.name, day)
     if entry:
@@ -123,7 +123,7 @@ def sign_in(uow, project_id, data):
         project_id=project_id, person_id=person.id, day=day, at=now, valid=d.allowed,
         why=d.data.get("why"), placed_last=bool(d.data.get("placed_last")),
         clock_in_at=clock_in, reason=d.reason),
-        f"{person.name} has already signed in today", rule="ATT-06")
+        f"{person.name} has already signed in today")
     uow.record(d, "sign_in_day", f"{person.id}-{day}", project_id)
     fact = dict(person_id=person.id, name=person.name, day=day.isoformat(), at=now.isoformat())
     if not d.allowed:

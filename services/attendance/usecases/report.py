@@ -33,6 +33,5 @@ def submit_report(uow, project_id, data):
     repo.add_unique(uow.session, ReportSubmission(
         project_id=project_id, year=year, month=month, submitted_by=uow.actor_id, at=uow.now,
         outcome=d.outcome, reason=d.reason),
-        f"the report for {year}-{month:02d} is already submitted", rule="ATT-12",
-        field="month")
+        f"the report for {year}-{month:02d} is already submitted")
     return uow.record(d, "report", f"{year}-{month:02d}", project_id)

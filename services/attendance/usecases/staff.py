@@ -3,6 +3,7 @@
 from services.common.errors import Forbidden, Unauthorized
 
 from .. import repo, rules
+from ..models import Project
 
 
 def authenticate(uow, username, password):
@@ -14,7 +15,7 @@ def authenticate(uow, username, password):
 
 
 def create_project(uow, data):
-    project = repo.add_unique(uow.session, repo.Project(
+    project = repo.add_unique(uow.session, Project(
         code=data["code"], name=data["name"], timezone=data["timezone"], created_at=uow.now),
         f"project code {data['code']!r} is taken", field="code")
     view = repo.project_view(project)
