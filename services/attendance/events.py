@@ -11,7 +11,8 @@ WHO = {"person_id": "int: the staff member", "name": "str: their display name",
        "day": "date: the project-local business day", "at": "datetime: when (ISO-8601)"}
 
 CATALOGUE = Catalogue("attendance", emits=(
-    Event("project_created", ("SYS-04",), "An admin created a project (sales office).",
+    Event("project_created", ("SYS-03", "SYS-04"), "An admin created a project (sales "
+          "office): its policy and time zone start here.",
           {"project": PROJECT}),
     Event("staff_added", ("SYS-02",), "A manager added a staff member with their roles.",
           {"person": PERSON}),

@@ -98,11 +98,8 @@ def project(session, project_id):
     return row
 
 
-def projects(session, only_id=None):
-    query = select(Project).order_by(Project.id)
-    if only_id is not None:
-        query = query.where(Project.id == only_id)
-    return list(session.scalars(query))
+def projects(session):
+    return list(session.scalars(select(Project).order_by(Project.id)))
 
 
 def person(session, project_id, person_id):

@@ -58,6 +58,10 @@ def test_directory_events_keep_their_shapes_and_login_refusal_cites_sys02(office
                                  {"roles": ["consultant", "supervisor"]})
     assert changed["roles"] == ["consultant", "supervisor"]
     assert outbox_events(s, "roles_changed")[-1]["person"]["roles"] == changed["roles"]
+    # a person sees their own project; an admin every project; no project, none
+    assert [p["id"] for p in usecases.list_projects(act("c1", "08:00"))] == [pid]
+    assert [p["id"] for p in usecases.list_projects(act("admin", "08:00"))] == [pid]
+    assert usecases.list_projects(uow_at(s, f"{MON} 08:00", person(7, None, "service"))) == []
 
 
 def test_att04_late_punch_books_the_fine_and_announces_it(office):

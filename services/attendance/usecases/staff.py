@@ -26,8 +26,10 @@ def create_project(uow, data):
 
 def list_projects(uow):
     caller = uow.caller
-    return [repo.project_view(p) for p in repo.projects(
-        uow.session, None if caller.is_admin else caller.project_id)]
+    if caller.is_admin:
+        return [repo.project_view(p) for p in repo.projects(uow.session)]
+    own = caller.project_id is not None and uow.session.get(Project, caller.project_id)
+    return [repo.project_view(own)] if own else []
 
 
 def add_staff(uow, project_id, data):
