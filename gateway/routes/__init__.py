@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # routes are compared by identity (a Map key)
 class Route:
     method: str
     path: str                      # werkzeug syntax: /v1/projects/<int:project_id>/staff
