@@ -8,8 +8,15 @@ import sqlalchemy as sa
 from services.common.migrate import upgrade
 from services.reception.service import ReceptionService
 from tests.helpers import eventually
-from tests.service.test_reception_service import (MANAGER, NAMES, PID, RECEPTIONIST, Floor, at,
-                                                  consultant)
+from tests.service.test_reception_service import (
+    MANAGER,
+    NAMES,
+    PID,
+    RECEPTIONIST,
+    Floor,
+    at,
+    consultant,
+)
 
 pytestmark = pytest.mark.postgres
 PEOPLE = [101, 102, 103, 104, 105, 106]
