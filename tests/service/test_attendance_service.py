@@ -53,7 +53,7 @@ def drain(queue, seen, until):
 
 def test_att06_signed_in_and_sign_in_invalid_are_published_for_reception(office):
     att, pid, people, rabbit_config = office
-    (c1, t1), (c2, t2), (_, sup) = people["c1"], people["c2"], people["supervisor"]
+    (c1, t1), (_c2, t2), (_, sup) = people["c1"], people["c2"], people["supervisor"]
     with Connection(rabbit_config["AMQP_URI"]) as conn:
         queue = listen(conn, rabbit_config, "signed_in", "sign_in_invalid", "clocked_in",
                        "clocked_out")
@@ -113,7 +113,7 @@ def test_att10_refusal_recorded_delivered_twice_is_one_ledger_line(office):
 
 def test_att09_the_clock_closes_the_day_absent_with_a_warning_slip(office):
     att, pid, people, rabbit_config = office
-    (c1, t1), (c2, t2), (_, mgr) = people["c1"], people["c2"], people["manager"]
+    (c1, t1), (c2, _t2), (_, mgr) = people["c1"], people["c2"], people["manager"]
     for pid_ in (c1, c2):
         att.set_roster(mgr, pid, {"person_id": pid_, "start": DAY, "end": "2026-03-08",
                                   "rest": ["2026-03-03"]})
