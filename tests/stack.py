@@ -56,11 +56,15 @@ class Stack:
         requests.put(f"{MGMT}/api/vhosts/{self.vhost}", auth=("guest", "guest"), timeout=10)
         requests.put(f"{MGMT}/api/permissions/{self.vhost}/guest", auth=("guest", "guest"),
                      json={"configure": ".*", "write": ".*", "read": ".*"}, timeout=10)
-        self.run([sys.executable, "-m", "services.common.migrate", "upgrade", "all"])
-        self.run([sys.executable, "-m", "services.attendance.cli", "seed-demo"])
-        for name in PROCESSES:
-            self.start_process(name)
-        self.wait_healthy()
+        try:
+            self.run([sys.executable, "-m", "services.common.migrate", "upgrade", "all"])
+            self.run([sys.executable, "-m", "services.attendance.cli", "seed-demo"])
+            for name in PROCESSES:
+                self.start_process(name)
+            self.wait_healthy()
+        except BaseException:
+            self.stop()   # never leave a half-started stack's processes behind
+            raise
         return self
 
     def run(self, argv):
