@@ -37,6 +37,20 @@ class DecisionOut(Schema):
     data = fields.Dict()
 
 
+KINDS = {"int": fields.Integer, "str": fields.String, "bool": fields.Boolean}
+
+
+def out(name, words, **declared):
+    """An answer schema from "field:type" words (int, str, bool; a trailing "?" may be null)
+    plus ``declared`` fields; dump() answers exactly these fields, with these types."""
+    answer = {}
+    for word in words.split():
+        key, kind = word.split(":")
+        answer[key] = declared.pop(key, None) or KINDS[kind.rstrip("?")](
+            allow_none=kind.endswith("?"))
+    return Schema.from_dict({**answer, **declared}, name=name)
+
+
 def dump(schema, data, many=False):
     """An answer through its ``Out`` schema: exactly the fields the OpenAPI document shows."""
     if not isinstance(schema, _Schema):

@@ -4,27 +4,13 @@ Shape checks only (types, required fields, unknown fields refused); the rules (r
 what is allowed and say why. Money is integer cents of CNY."""
 from marshmallow import fields, validate
 
-from services.common.schemas import Schema
+from services.common.schemas import Schema, out
 
 from . import constants
 
 code_field = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,40}$"),
                            metadata={"example": "FP-A"})
 qty = fields.Integer(strict=True, required=True, metadata={"example": 10})
-KINDS = {"int": fields.Integer, "str": fields.String, "bool": fields.Boolean}
-
-
-def out(name, words, **declared):
-    """An answer schema from "field:type" words (int, str, bool; a trailing "?" may be null)
-    plus ``declared`` fields; dump() answers exactly these fields, with these types."""
-    answer = {}
-    for word in words.split():
-        key, kind = word.split(":")
-        answer[key] = declared.pop(key, None) or KINDS[kind.rstrip("?")](
-            allow_none=kind.endswith("?"))
-    return Schema.from_dict({**answer, **declared}, name=name)
-
-
 def one_of(*choices):
     return fields.String(metadata={"enum": list(choices)})
 
