@@ -27,7 +27,7 @@ from .config import relay_enabled, relay_interval
 from .errors import AnchangError, NotFound
 from .identity import Auth
 from .inbox import once
-from .policyspec import Key, PolicySpec
+from .policyspec import PolicySpec
 from .schemas import ServiceHealthOut, WhyOut, dump
 from .timeutil import parse_instant
 from .uow import UnitOfWork
@@ -61,21 +61,13 @@ class ServiceKit:
     auth = Auth()
     config = Config()
     dispatch = EventDispatcher()
-    policy_spec: PolicySpec | None = None
-    catalogue = None
+    policy_spec: PolicySpec = PolicySpec("kit", {})   # each service: its rules.POLICY
+    catalogue = None                                   # each service: its events.CATALOGUE
     zone_of = staticmethod(directory.timezone)
-    policy_defaults: dict = {}   # transitional: services not yet on ``policy_spec``
-    policy_check = None
-
-    @classmethod
-    def _spec(cls):
-        if cls.policy_spec is not None:
-            return cls.policy_spec
-        return PolicySpec(cls.name, {k: Key(v) for k, v in cls.policy_defaults.items()})
 
     def uow(self, caller=None):
         """A unit of work on this worker's session at the clock's now (see services.common.uow)."""
-        return UnitOfWork(self.db, self.clock.now(), caller, policy_spec=self._spec(),
+        return UnitOfWork(self.db, self.clock.now(), caller, policy_spec=self.policy_spec,
                           catalogue=self.catalogue, zone_of=self.zone_of)
 
     def caller(self, token, project_id=None, *roles, action="do this"):
@@ -87,8 +79,6 @@ class ServiceKit:
         if roles:
             caller.require(*roles, action=action)
         return caller
-
-    _caller = caller   # transitional name
 
     @rpc
     def health(self):
@@ -108,13 +98,13 @@ class ServiceKit:
     @rpc
     def get_policy(self, token, project_id):
         self.caller(token, project_id)
-        return policy.read(self.db, project_id, self._spec())
+        return policy.read(self.db, project_id, self.policy_spec)
 
     @rpc
     def set_policy(self, token, project_id, changes, reason=None):
         caller = self.caller(token, project_id, "manager", action="change policy (SYS-03)")
         with self.uow(caller) as uow:
-            values = policy.change(uow.session, project_id, self._spec(), changes,
+            values = policy.change(uow.session, project_id, self.policy_spec, changes,
                                    caller.person_id, reason)
             uow.emit("policy_changed", project_id, "SYS-03",
                      reason or "policy changed by a manager", changes=changes)
@@ -131,13 +121,6 @@ class ServiceKit:
                            rule="SYS-01", field="subject_id")
         return dump(WhyOut, {"subject_type": subject_type, "subject_id": str(subject_id),
                              "decisions": records})
-
-    def policy(self, project_id):
-        return policy.read(self.db, project_id, self._spec())
-
-    def _policy(self, project_id):   # transitional: services not yet on ``policy_spec``
-        values = self.policy(project_id)
-        return self.policy_check(values) if self.policy_check else values
 
     @timer(interval=RELAY_INTERVAL)
     def relay_outbox(self):
