@@ -2,7 +2,7 @@
 from marshmallow import fields, validate
 
 from services.common.roles import ROLES
-from services.common.schemas import DecisionOut, Schema  # noqa: F401  (re-exported for routes)
+from services.common.schemas import DecisionOut, Schema, out  # noqa: F401  (re-exported for routes)
 
 from .constants import BLACKOUT_KINDS, LEAVE_TYPES, OFFENCES
 
@@ -26,11 +26,7 @@ class ProjectIn(Schema):
     timezone = fields.String(load_default="Asia/Shanghai")
 
 
-class ProjectOut(Schema):
-    id = fields.Integer()
-    code = fields.String()
-    name = fields.String()
-    timezone = fields.String()
+ProjectOut = out("ProjectOut", "id:int code:str name:str timezone:str")
 
 
 class StaffIn(Schema):
@@ -196,11 +192,7 @@ class LedgerOut(_Daily):
     suspended_until_day = fields.String(allow_none=True)
 
 
-class SubmissionOut(Schema):
-    submitted_by = fields.Integer(allow_none=True)
-    at = fields.String()
-    outcome = fields.String()
-    reason = fields.String()
+SubmissionOut = out("SubmissionOut", "submitted_by:int? at:str outcome:str reason:str")
 
 
 class ReportOut(Schema):
@@ -210,16 +202,10 @@ class ReportOut(Schema):
     submission = fields.Nested(SubmissionOut, allow_none=True)
 
 
-class RosterDayOut(Schema):
-    person_id = fields.Integer()
-    day = fields.String()
-    kind = fields.String()
+RosterDayOut = out("RosterDayOut", "person_id:int day:str kind:str")
 
 
-class BlackoutOut(Schema):
-    day = fields.String()
-    kind = fields.String()
-    reason = fields.String()
+BlackoutOut = out("BlackoutOut", "day:str kind:str reason:str")
 
 
 class MissingPunchNoteOut(_Daily):
@@ -230,14 +216,8 @@ class SwapOut(DecisionOut):
     id = fields.Integer()
 
 
-class DayClosedOut(Schema):
-    """ATT-09: how the closed day's rostered people were settled."""
-    day = fields.String()
-    closed = fields.Boolean()
-    rest = fields.Integer()
-    leave = fields.Integer()
-    present = fields.Integer()
-    absent = fields.Integer()
+# ATT-09: how the closed day's rostered people were settled
+DayClosedOut = out("DayClosedOut", "day:str closed:bool rest:int leave:int present:int absent:int")
 
 
 class LunchOrderOut(Schema):

@@ -2,7 +2,7 @@
 every answer is dumped through its ``Out`` schema, so they declare exactly what is answered."""
 from marshmallow import fields, validate
 
-from services.common.schemas import DecisionOut, DecisionRecordOut, Schema
+from services.common.schemas import DecisionOut, DecisionRecordOut, Schema, out
 
 from .constants import GROUPINGS, PERIODS, PRE_REGISTRATION_KINDS, SOURCES, WITHDRAWAL_KINDS
 
@@ -123,21 +123,11 @@ class OwnerOut(Cited):
     phone_masked = fields.String(allow_none=True)
 
 
-class RegisteredOut(Schema):
-    customer_id = fields.Integer()
-    created = fields.Boolean()
+RegisteredOut = out("RegisteredOut", "customer_id:int created:bool")
 
 
-class CustomerOut(Schema):
-    id = fields.Integer()
-    phone = fields.String()
-    phone_masked = fields.Boolean()
-    name = fields.String(allow_none=True)
-    source = fields.String(allow_none=True)
-    media_source = fields.String(allow_none=True)
-    owner_id = fields.Integer(allow_none=True)
-    owner_name = fields.String(allow_none=True)
-    protection = fields.Dict()
+CustomerOut = out("CustomerOut", "id:int phone:str phone_masked:bool name:str? source:str? "
+                  "media_source:str? owner_id:int? owner_name:str?", protection=fields.Dict())
 
 
 class ContactOut(Cited):
@@ -155,9 +145,7 @@ class HistoryOut(Schema):
     contacts = fields.List(fields.Nested(ContactOut))
 
 
-class ImportErrorOut(Schema):
-    line = fields.Integer(allow_none=True)
-    message = fields.String()
+ImportErrorOut = out("ImportErrorOut", "line:int? message:str")
 
 
 class ImportOut(Schema):
@@ -188,9 +176,7 @@ class ReportOut(Cited):
     customer_id = fields.Integer(allow_none=True)
 
 
-class ExpiredOut(Schema):
-    expired = fields.Integer()
-    report_expiry_days = fields.Integer()
+ExpiredOut = out("ExpiredOut", "expired:int report_expiry_days:int")
 
 
 class UnitOut(Schema):
