@@ -9,9 +9,10 @@ from datetime import date, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
+from services.common.db import inserted
 from services.common.errors import Conflict, NotFound
+from services.common.timeutil import iso
 
 from . import rules
 from .models import (
@@ -35,10 +36,6 @@ from .models import (
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
-
-
-def _iso(value):
-    return value.isoformat() if value is not None else None
 
 
 # -- passwords (argon2) ----------------------------------------------------------------------
@@ -65,24 +62,15 @@ def add_unique(session, row, message, field=None):
     """Add ``row``; a unique constraint it breaks (another request or instance was first) is
     a 409 with ``message``, citing the rule that constraint keeps."""
     rule, default_field = UNIQUE_BY.get(type(row), (None, None))
-    session.add(row)
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
+    if not inserted(session, row):
         raise Conflict(message, rule=rule, field=field or default_field)
     return row
 
 
 def claim_day(session, project_id, day, now, closed_by):
     """ATT-09: take ``day`` for closing; False when another worker or instance has it."""
-    session.add(ClosedDay(project_id=project_id, day=day, closed_at=now, closed_by=closed_by))
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        return False
-    return True
+    return inserted(session, ClosedDay(project_id=project_id, day=day, closed_at=now,
+                                       closed_by=closed_by))
 
 
 # -- projects and people ---------------------------------------------------------------------
@@ -437,14 +425,14 @@ def leave_view(row):
     return {"id": row.id, "person_id": row.person_id, "leave_type": row.leave_type,
             "start_day": row.start_day.isoformat(), "end_day": row.end_day.isoformat(),
             "status": row.status, "rule": row.rule, "reason": row.reason,
-            "emergency": row.emergency, "certificate_at": _iso(row.certificate_at)}
+            "emergency": row.emergency, "certificate_at": iso(row.certificate_at)}
 
 
 def ledger_view(e):
     return {"id": e.id, "person_id": e.person_id, "name": e.name, "day": e.day.isoformat(),
             "rule": e.rule, "offence": e.offence, "reason": e.reason, "fine": e.fine,
             "slip": e.slip, "absent": e.absent, "issued_by": e.issued_by,
-            "suspended_until_day": _iso(e.suspended_until_day)}
+            "suspended_until_day": iso(e.suspended_until_day)}
 
 
 def note_view(note, decision):

@@ -6,29 +6,14 @@ instances apply contacts one at a time; the unique keys (one customer per phone,
 per project, one live subscription per unit) settle races between instances.
 """
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from services.common import directory
+from services.common.db import inserted
 from services.common.errors import NotFound
+from services.common.timeutil import iso
 
 from . import rules
 from .models import ChannelReport, Contact, Customer, Subscription, Unit
-
-
-def _iso(value):
-    return value.isoformat() if value is not None else None
-
-
-def _inserted(session, row):
-    """Add ``row`` in a savepoint; False when a unique key refused it (another instance, or
-    another row, got there first)."""
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
 
 
 def _in_project(row, project_id, what, ident, rule, field):
@@ -73,7 +58,7 @@ def customer_for_phone(session, project_id, phone, now, name=None, source=None,
         return c, False
     c = Customer(project_id=project_id, phone=phone, name=name, source=source,
                  media_source=media_source, created_at=now)
-    if not _inserted(session, c):
+    if not inserted(session, c):
         return customer_by_phone(session, project_id, phone), False
     return c, True
 
@@ -184,7 +169,7 @@ def report_view(r, viewer_id, roles):
 def add_unit(session, project_id, code):
     """The new unit, or None when the project already has one with this code."""
     unit = Unit(project_id=project_id, code=code)
-    return unit if _inserted(session, unit) else None
+    return unit if inserted(session, unit) else None
 
 
 def unit(session, project_id, unit_id, lock=False):
@@ -245,7 +230,7 @@ def add_subscription(session, **fields):
     """The new live subscription, or None when the unit's partial unique index refused a
     second live one (another instance's subscription won the race)."""
     sub = Subscription(state="live", **fields)
-    return sub if _inserted(session, sub) else None
+    return sub if inserted(session, sub) else None
 
 
 def rule_sub(s, unit=None):
@@ -258,7 +243,7 @@ def rule_sub(s, unit=None):
 def subscription_view(s):
     return {"id": s.id, "unit_id": s.unit_id, "customer_id": s.customer_id,
             "closer_id": s.closer_id, "state": s.state, "signed_at": s.signed_at.isoformat(),
-            "deposit_paid_at": _iso(s.deposit_paid_at), "credit_split": s.credit_split,
+            "deposit_paid_at": iso(s.deposit_paid_at), "credit_split": s.credit_split,
             "rule": s.rule, "reason": s.reason}
 
 

@@ -3,6 +3,7 @@ import weakref
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import create_engine, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from .config import database_url
@@ -20,6 +21,18 @@ def make_engine(url):
             cur.close()
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def inserted(session, *rows):
+    """Add ``rows`` in a savepoint; False when a unique key refused them (another request or
+    instance got there first). The rest of the transaction stays as it was."""
+    try:
+        with session.begin_nested():
+            session.add_all(rows)
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
 
 
 def is_postgres(bind):

@@ -30,6 +30,11 @@ def day_bounds(day: date, tz: str | None = None) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
+def iso(value) -> str | None:
+    """A date or an instant as ISO-8601 for an answer; None stays None."""
+    return value.isoformat() if value is not None else None
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 

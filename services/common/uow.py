@@ -7,6 +7,7 @@ an event handler's ``inbox.once`` does. Unit tests build one on in-memory SQLite
 """
 from . import directory, outbox, policy, why
 from .errors import refused
+from .timeutil import business_day
 
 
 class UnitOfWork:
@@ -15,6 +16,7 @@ class UnitOfWork:
         self.session, self.now, self.caller = session, now, caller
         self.policy_spec, self.catalogue = policy_spec, catalogue
         self._zone_of = zone_of or directory.timezone
+        self._zones = {}   # a project's zone is read once per unit of work
 
     # -- transaction -----------------------------------------------------------------------
     def __enter__(self):
@@ -41,7 +43,13 @@ class UnitOfWork:
 
     def tz(self, project_id):
         """The project's time zone name (SYS-04): the one helper every service uses."""
-        return self._zone_of(self.session, project_id)
+        if project_id not in self._zones:
+            self._zones[project_id] = self._zone_of(self.session, project_id)
+        return self._zones[project_id]
+
+    def today(self, project_id):
+        """The project's business day at ``now`` (SYS-04)."""
+        return business_day(self.now, self.tz(project_id))
 
     def policy(self, project_id):
         """The project's checked policy values (SYS-03)."""

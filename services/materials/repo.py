@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from services.common.errors import NotFound
+from services.common.timeutil import iso
 
 from . import rules
 from .models import (
@@ -73,16 +74,6 @@ def add(session, *objs):
     session.add_all(objs)
     session.flush()
     return objs[0]
-
-
-def add_item(session, new):
-    """Store a catalogue item; False when the unique code index refused it (a race)."""
-    try:
-        add(session, new)
-    except IntegrityError:
-        session.rollback()
-        return False
-    return True
 
 
 # ---------------------------------------------------------------- balances (SYS-01, MAT-04)
@@ -188,10 +179,6 @@ def label(item_row):
     return f"{item_row.name} ({item_row.specification}) [{item_row.code}]"
 
 
-def _iso(value):
-    return value.isoformat() if value is not None else None
-
-
 def item_view(i):
     return {"id": i.id, "code": i.code, "name": i.name, "specification": i.specification,
             "model": i.model, "unit": i.unit, "unit_price_cents": i.unit_price_cents,
@@ -221,7 +208,7 @@ def form_view(f, balance=None):
             "specification": f.specification, "quantity": f.quantity,
             "recipient_id": f.recipient_id, "purpose": f.purpose, "status": f.status,
             "created_by": f.created_by, "confirmed_by": f.confirmed_by,
-            "confirmed_at": _iso(f.confirmed_at), "movement_id": f.movement_id,
+            "confirmed_at": iso(f.confirmed_at), "movement_id": f.movement_id,
             "balance": balance}
 
 
@@ -229,7 +216,7 @@ def ledger_view(e, code=None):
     return {"id": e.id, "item_id": e.item_id, "code": code, "quantity": e.quantity,
             "location": e.location, "responsible_id": e.responsible_id, "state": e.state,
             "note": e.note, "disposal_reported": e.disposal_reported_at is not None,
-            "disposal_reported_at": _iso(e.disposal_reported_at),
+            "disposal_reported_at": iso(e.disposal_reported_at),
             "updated_at": e.updated_at.isoformat()}
 
 

@@ -10,8 +10,8 @@ import logging
 from datetime import date
 
 from services.common import export
+from services.common.db import inserted
 from services.common.errors import Conflict, Forbidden, Unprocessable
-from services.common.timeutil import business_day
 
 from . import constants, models, repo, rules
 
@@ -57,7 +57,7 @@ def _whole(query, key):
 def _day(uow, project_id, value):
     """An ISO day, or today in the project's zone (SYS-04)."""
     if not value:
-        return business_day(uow.now, uow.tz(project_id))
+        return uow.today(project_id)
     try:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
@@ -107,7 +107,7 @@ def create_item(uow, project_id, data):
     decide(uow, rules.code_free(data["code"], repo.code_taken(session, project_id, data["code"])))
     item = models.Item(project_id=project_id, code=data["code"], **d.data["fields"], on_hand=0,
                        held=0, created_at=uow.now, created_by=uow.actor_id)
-    if not repo.add_item(session, item):  # the unique index: a simultaneous twin won
+    if not inserted(session, item):  # the unique index: a simultaneous twin won
         decide(uow, rules.code_free(data["code"], taken=True))
     uow.record(d, "item", item.id, project_id)
     return repo.item_view(item)
@@ -448,7 +448,7 @@ def issue_handed_out_plans(uow, payload):
         day = date.fromisoformat(payload["day"]) if payload.get("day") else None
     except (TypeError, ValueError):
         day = None
-    day = day or business_day(uow.now, uow.tz(project_id))
+    day = day or uow.today(project_id)
     pairs = [(str(p.get("code")), p.get("quantity")) for p in payload.get("floor_plans") or []
              if isinstance(p, dict)]
     items = repo.items_by_code(session, project_id, {code for code, _ in pairs})
@@ -485,7 +485,7 @@ def check_desk_kit(uow, project_id, data):
     consultant = data["consultant_id"]
     d = rules.desk_kit_shortages(data["folder"], list(plans), uow.policy(project_id),
                                  consultant_id=consultant)
-    day, need = business_day(uow.now, uow.tz(project_id)), d.data["minimum"]
+    day, need = uow.today(project_id), d.data["minimum"]
     for code, missing in d.data["shortages"].items():
         uow.session.add(models.Shortage(
             project_id=project_id, day=day, source="folder", item_id=plans[code].id, code=code,

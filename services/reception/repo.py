@@ -8,21 +8,15 @@ a time from the current sheet.
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 
 from services.common import directory
 from services.common.db import is_postgres
 from services.common.errors import NotFound
-from services.common.timeutil import local
+from services.common.timeutil import iso, local
 
 from . import rules
 from .constants import BOARD_GROUPS
 from .models import Call, DaySheet, Reception, SheetEntry, Suspension
-
-
-def _iso(value):
-    return value.isoformat() if value is not None else None
-
 
 # ---------------------------------------------------------------- row ↔ rule input
 
@@ -96,15 +90,6 @@ def end_read(session):
     """End the read-only transaction so far (nothing is written yet): the next statement sees
     what other workers committed meanwhile, e.g. while this one waited on an RPC."""
     session.rollback()
-
-
-def flushed(session):
-    """Flush; False when a unique index refused the rows (the caller says which rule)."""
-    try:
-        session.flush()
-    except IntegrityError:
-        return False
-    return True
 
 
 def sheet_subject(sheet_row):
@@ -183,7 +168,7 @@ def reception_view(r, name=None):
             "kind": r.kind, "second_group": r.second_group, "customer_id": r.customer_id,
             "credit_owner_id": r.credit_owner_id, "status": r.status, "rule": r.rule,
             "reason": r.reason, "notice": r.notice, "day": r.day.isoformat(),
-            "started_at": _iso(r.started_at), "completed_at": _iso(r.completed_at),
+            "started_at": iso(r.started_at), "completed_at": iso(r.completed_at),
             "outcome": r.outcome, "floor_plans": r.floor_plans}
 
 
@@ -195,7 +180,7 @@ def receptions_view(session, project_id, rows):
 def _entry_row(e, place, state, detail):
     return {"place": place, "person_id": e.person_id, "name": e.name, "marks": e.marks,
             "state": state, "detail": detail, "signin_seq": e.signin_seq,
-            "signed_in_at": _iso(e.signed_in_at), "suspended_until": _iso(e.suspended_until)}
+            "signed_in_at": iso(e.signed_in_at), "suspended_until": iso(e.suspended_until)}
 
 
 def sheet_view(session, project_id, day, now, policy, tz):
@@ -258,6 +243,6 @@ def call_view(row, now, policy):
             "phone_masked": row.phone_masked, "need": row.need, "how_heard": row.how_heard,
             "media_source": row.media_source, "answered_by": row.answered_by,
             "customer_id": row.customer_id, "missing": row.missing, "fine": row.fine,
-            "ended_at": _iso(row.ended_at),
+            "ended_at": iso(row.ended_at),
             "sms": {"status": sms.outcome, "rule": sms.rule, "reason": sms.reason,
-                    "sent_at": _iso(row.sms_sent_at)}}
+                    "sent_at": iso(row.sms_sent_at)}}

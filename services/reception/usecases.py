@@ -8,6 +8,7 @@ fills with RPCs and a test with a fake.
 from dataclasses import replace
 from datetime import date
 
+from services.common.db import inserted
 from services.common.errors import Conflict, NotFound, Unprocessable
 from services.common.timeutil import business_day, parse_instant
 
@@ -22,8 +23,7 @@ OWNER_FIELDS = ("customer_id", "owner_id", "owner_name", "protection_live", "rul
 # ---------------------------------------------------------------- shared steps
 
 def _today(uow, project_id):
-    tz = uow.tz(project_id)
-    return business_day(uow.now, tz), tz
+    return uow.today(project_id), uow.tz(project_id)
 
 
 def _record(uow, decision, sheet, actor_id=None):
@@ -273,8 +273,7 @@ def _start(uow, taker, decision, walk, customer_id, notice):
                     marks_delta=decision.data.get("marks_delta", 0), status="open",
                     rule=decision.rule, reason=decision.reason,
                     notice=notice.reason if notice else None, started_at=uow.now)
-    uow.session.add(rec)
-    if not repo.flushed(uow.session):
+    if not inserted(uow.session, rec):
         uow.decide(rules.one_group_at_a_time(taker.name), error=Conflict)
     return rec
 

@@ -3,7 +3,6 @@ from dataclasses import dataclass
 
 from services.common.decision import Decision
 from services.common.errors import Conflict, Forbidden, refused
-from services.common.timeutil import business_day
 
 from .. import repo, rules
 
@@ -28,8 +27,7 @@ def check(uow, decision, field=None, error=Conflict, forbidden=("forbidden",)):
 
 def today(uow, project_id):
     """(now, zone, business day) of the project (SYS-04)."""
-    tz = uow.tz(project_id)
-    return uow.now, tz, business_day(uow.now, tz)
+    return uow.now, uow.tz(project_id), uow.today(project_id)
 
 
 def acting(uow):
