@@ -68,6 +68,8 @@ class DecisionRecordOut(Schema):
     data = fields.Dict(allow_none=True)
     actor_id = fields.Integer(allow_none=True)
     at = fields.String()
+    subject_type = fields.String()  # the subject this record is about (a linked one, SYS-01)
+    subject_id = fields.String()
 
 
 class WhyOut(Schema):

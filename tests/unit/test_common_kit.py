@@ -260,6 +260,23 @@ def test_why_returns_the_chain_of_decisions(session):
     assert why.chain(session, "walk_in", 7, project_id=2) == []
 
 
+def test_why_follows_the_records_a_decision_cites(session):
+    """SYS-01.3: asked why B received, the chain shows the records the decision cites (A's pass,
+    the sign-in order), each subject once, even when two records cite each other."""
+    from services.common import why
+    why.record(session, allow("REC-05", "A passed for 30 min", "passed", because=why.because(("sheet", "1-d"))),
+               subject_type="pass", subject_id=3, now=NOW, project_id=1)
+    why.record(session, allow("ATT-06", "sign-in order A, B", "ordered", because=why.because(("pass", 3))),
+               subject_type="sheet", subject_id="1-d", now=NOW, project_id=1)
+    why.record(session, allow("REC-01", "B has the fewest marks", "assigned",
+                              because=why.because(("pass", 3), ("sheet", "1-d"), ("none", None))),
+               subject_type="walk_in", subject_id=9, now=NOW, project_id=1)
+    chain = why.chain(session, "walk_in", 9, project_id=1)
+    assert [(c["subject_type"], c["rule"]) for c in chain] == \
+        [("walk_in", "REC-01"), ("pass", "REC-05"), ("sheet", "ATT-06")]
+    assert why.chain(session, "walk_in", 9, project_id=2) == []
+
+
 def test_report_files_csv_and_xlsx():
     import base64
     import io
