@@ -26,18 +26,21 @@ def test_login_returns_a_signed_token(stack):
 
 
 def test_wrong_password_is_401(stack):
+    """SYS-02.1: no session without the right password."""
     r = stack.api("POST", "/v1/auth/login", json={"username": "manager", "password": "nope"})
     assert r.status_code == 401 and error_of(r)["rule"] == "SYS-02"
 
 
 @pytest.mark.parametrize("header", [None, "Bearer not-a-token", "Basic abc"])
 def test_missing_or_malformed_token_is_401(stack, header):
+    """SYS-02.1: every request is made by an authenticated person."""
     r = stack.api("GET", "/v1/projects/1/staff",
                   headers={"Authorization": header} if header else {})
     assert r.status_code == 401 and error_of(r)["code"] == "unauthorized"
 
 
 def test_expired_and_forged_tokens_are_401(stack):
+    """SYS-02.1: an expired token or one signed with another secret is nobody."""
     expired = token(person_id=2, roles=("manager",), ttl=-10)
     r = stack.api("GET", "/v1/projects/1/staff", token=expired)
     assert r.status_code == 401 and "expired" in error_of(r)["message"]
@@ -49,6 +52,7 @@ def test_expired_and_forged_tokens_are_401(stack):
 
 
 def test_consultant_may_not_add_staff_403(stack):
+    """SYS-02.2: what a person may do follows their roles."""
     r = stack.api("POST", "/v1/projects/1/staff", user="li",
                   json={"username": "newbie", "name": "N", "password": "password1",
                         "roles": ["consultant"]})
@@ -114,6 +118,7 @@ def test_stopped_service_gives_503_not_a_hang(stack, stopped):
 
 
 def test_policy_is_read_and_changed_by_a_manager_only(stack):
+    """SYS-03.2: policy is readable in the project and changeable by a manager only."""
     r = stack.api("GET", "/v1/projects/1/policy/attendance", user="li")
     assert r.status_code == 200
     r = stack.api("PATCH", "/v1/projects/1/policy/attendance", user="li",
@@ -136,7 +141,7 @@ def test_openapi_and_docs_page(stack):
 
 
 def test_clock_is_set_and_cleared_for_every_service(stack):
-    """SYS-04: with CLOCK_CONTROL=1 one call sets every service's clock."""
+    """SYS-04.4: with CLOCK_CONTROL=1 one call sets every service's clock (tests control it)."""
     now = stack.set_clock("2026-03-02T08:30:00+08:00")
     assert set(now) == {"attendance", "reception", "clients", "materials"}
     assert all(v.startswith("2026-03-02T00:30:00") for v in now.values())
@@ -157,7 +162,7 @@ def test_clock_routes_are_404_without_clock_control():
 
 
 def test_a_manager_acts_only_in_their_own_project(stack, project):
-    """SYS-02: project isolation — the demo manager cannot see another project's staff."""
+    """SYS-02.4: project isolation — the demo manager cannot see another project's staff."""
     r = stack.api("GET", f"/v1/projects/{project.id}/staff", user="manager")
     assert r.status_code == 403
     r = project.api("GET", "/v1/projects/{p}/staff", as_="manager")

@@ -69,7 +69,7 @@ def test_every_service_answers_health(start_service, rpc_proxy):
 
 def test_state_change_and_event_commit_together_and_are_delivered(start_service, rpc_proxy,
                                                                   recorder):
-    """SYS-01: staff_added is published from the outbox and carries rule and reason."""
+    """SYS-01.2: staff_added is published from the outbox and carries rule and reason."""
     start_service(AttendanceService)
     att = rpc_proxy("attendance")
     project, manager = make_project(att)
@@ -115,7 +115,7 @@ def test_duplicate_delivery_is_handled_once(start_service, rabbit_config, record
 
 
 def test_service_checks_identity_itself(start_service, rpc_proxy):
-    """SYS-02: a forged token or a role that may not act is refused by the service, not only
+    """SYS-02.1, SYS-02.2: a forged token or a role that may not act is refused by the service, not only
     by the gateway."""
     start_service(AttendanceService)
     att = rpc_proxy("attendance")

@@ -51,7 +51,8 @@ def test_token_round_trip_expiry_and_forgery():
 
 
 def test_roles_project_and_self_checks():
-    """SYS-02: a consultant acts only for themself and inside their own project."""
+    """SYS-02.2, SYS-02.3, SYS-02.4: roles decide; a consultant acts only for themself and
+    inside their own project."""
     li = Caller(7, 3, frozenset({"consultant"}), "Li")
     with pytest.raises(Forbidden):
         li.require("manager")
@@ -76,7 +77,8 @@ def test_schema_rejects_unknown_fields_naming_them():
 
 
 def test_project_local_business_day():
-    """SYS-04: 23:59 Shanghai and 00:00 Shanghai are different business days."""
+    """SYS-04.1, SYS-04.2: project-local time (Asia/Shanghai by default); 23:59 and 00:00
+    Shanghai are different business days."""
     late = parse_instant("2026-03-02T23:59:59+08:00")
     assert business_day(late).isoformat() == "2026-03-02"
     assert business_day(late + timedelta(seconds=1)).isoformat() == "2026-03-03"
@@ -111,7 +113,7 @@ SPEC = PolicySpec("unit", {
 
 
 def test_policy_defaults_overrides_and_validation(session):
-    """SYS-03: defaults from the rulebook, a manager's change stored per project."""
+    """SYS-03.1, SYS-03.3: defaults from the rulebook, a manager's change stored per project."""
     assert policy.read(session, 1, SPEC) == SPEC.defaults
     policy.change(session, 1, SPEC, {"grace_minutes": 5}, changed_by=2)
     assert policy.read(session, 1, SPEC)["grace_minutes"] == 5
@@ -129,6 +131,7 @@ def test_policy_defaults_overrides_and_validation(session):
 ])
 def test_a_bad_policy_value_is_refused_when_written_naming_key_and_rule(session, changes, key,
                                                                        rule, words):
+    """SYS-03.3: a bad value is refused when written, naming the key and its rule."""
     with pytest.raises(Unprocessable, match=words) as refused_:
         policy.change(session, 1, SPEC, changes, changed_by=2)
     assert (refused_.value.field, refused_.value.rule) == (key, rule)
@@ -143,7 +146,7 @@ def test_policy_checks_across_keys_with_the_stored_values(session):
 
 
 def test_a_stored_value_is_never_silently_replaced_by_the_default(session):
-    """A value stored before it was checked is a 409 naming the key, not the defaults."""
+    """SYS-03.4: a value stored before it was checked is a 409 naming the key, not the defaults."""
     session.execute(KIT.policy.insert().values(project_id=1, key="work_start", value="8.30"))
     with pytest.raises(Conflict) as stale:
         policy.read(session, 1, SPEC)
@@ -184,6 +187,8 @@ CATALOGUE = Catalogue("unit", emits=(
 
 
 def test_a_unit_of_work_records_why_and_emits_declared_events_in_one_transaction(session):
+    """SYS-01.1, SYS-01.2: the rule and reason are stored and emitted with the change, in one
+    transaction; a refusal rolls both back."""
     caller = Caller(person_id=7, project_id=1, roles=frozenset({"manager"}), name="王")
     with UnitOfWork(session, NOW, caller, catalogue=CATALOGUE) as uow:
         uow.decide(allow("SYS-01", "because"), "thing", 5, 1)
@@ -246,7 +251,7 @@ def test_inbox_processes_each_event_once(session):
 
 
 def test_why_returns_the_chain_of_decisions(session):
-    """SYS-01: decisions about a subject come back oldest first with rule and reason."""
+    """SYS-01.3: decisions about a subject come back oldest first with rule and reason."""
     from services.common import why
     why.record(session, allow("REC-01", "Li has the fewest marks", "assigned", marks=1),
                subject_type="walk_in", subject_id=7, now=NOW, project_id=1, actor_id=3)
