@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 export PYTHONWARNINGS := ignore
 export GATEWAY_PORT ?= 8000
 
-.PHONY: run test test-unit test-service test-e2e bench migrate seed services clean lint help
+.PHONY: secret run test test-unit test-service test-e2e bench migrate seed services clean lint help
 help:
 	@echo "make run    start RabbitMQ if needed, migrate, seed a demo, run 4 services + gateway"
 	@echo "make test   lint, then the whole suite (unit, service on the real broker, end-to-end)"
@@ -29,7 +29,14 @@ migrate: $(VENV)/.installed
 seed: migrate
 	@$(PY) -m services.attendance.cli seed-demo
 
-run: $(VENV)/.installed services seed
+# A strong token secret generated once for this machine (secure by default: no process starts
+# with the development secret unless ANCHANG_MODE=development).
+secret: var/jwt_secret
+var/jwt_secret:
+	@mkdir -p var && umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(48))" > $@
+	@echo "[setup] generated a JWT secret in $@ (keep it; tokens are signed with it)"
+
+run: $(VENV)/.installed services secret seed
 	@echo "Gateway: http://localhost:$(GATEWAY_PORT)/  (API docs: /docs, health: /v1/health)"
 	@echo "Demo logins (password anchang-demo): admin, manager, supervisor, clerk, reception, storekeeper, agent, li, zhang, liu, chen"
 	@echo "Ctrl-C stops everything."

@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 
 from services.common import config as settings
 from services.common.errors import BadRequest, Forbidden, NotFound
-from services.common.identity import issue_token, verify_token
+from services.common.identity import TokenSecret, issue_token, verify_token
 from services.common.rpc import call
 from services.common.schemas import dump, load
 from services.common.timeutil import utcnow
@@ -47,6 +47,7 @@ def json_response(data, status=200):
 class GatewayService:
     name = "gateway"
     config = Config()
+    secret = TokenSecret()
     attendance = RpcProxy("attendance")
     reception = RpcProxy("reception")
     clients = RpcProxy("clients")
@@ -98,7 +99,7 @@ class GatewayService:
 
     # -- helpers ---------------------------------------------------------------------------
     def _secret(self):
-        return settings.jwt_secret(self.config)
+        return self.secret
 
     def _token(self, request):
         header = request.headers.get("Authorization", "")

@@ -90,6 +90,17 @@ def service_token(service_name, secret, ttl_seconds=3600):
                         "name": service_name}, secret, ttl_seconds)
 
 
+class TokenSecret(DependencyProvider):
+    """The JWT secret, read when the container starts: a process without a usable secret
+    refuses to start (``config.MissingSecret``) instead of trusting a default."""
+
+    def setup(self):
+        self.secret = jwt_secret(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.secret
+
+
 class Auth(DependencyProvider):
     """``self.auth.caller(token)`` → Caller (or 401); ``self.auth.service_token()`` for the
     service's own RPCs to other services."""

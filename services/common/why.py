@@ -19,7 +19,7 @@ def record(session, decision, *, subject_type, subject_id, now, project_id=None,
 
 
 def because(*subjects):
-    """The ``because`` links for a decision's data: ``because(("pass", 3), ("sheet", "1-2026-11-23"))``."""
+    """The ``because`` links for a decision's data: ``because(("pass", 3), ("sheet", "1-d"))``."""
     return [[kind, str(ident)] for kind, ident in subjects if ident is not None]
 
 

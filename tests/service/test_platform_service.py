@@ -115,8 +115,8 @@ def test_duplicate_delivery_is_handled_once(start_service, rabbit_config, record
 
 
 def test_service_checks_identity_itself(start_service, rpc_proxy):
-    """SYS-02.1, SYS-02.2: a forged token or a role that may not act is refused by the service, not only
-    by the gateway."""
+    """SYS-02.1, SYS-02.2: a forged token or a role that may not act is refused by the
+    service, not only by the gateway."""
     start_service(AttendanceService)
     att = rpc_proxy("attendance")
     project, manager = make_project(att)

@@ -269,9 +269,11 @@ def test_why_follows_the_records_a_decision_cites(session):
     """SYS-01.3: asked why B received, the chain shows the records the decision cites (A's pass,
     the sign-in order), each subject once, even when two records cite each other."""
     from services.common import why
-    why.record(session, allow("REC-05", "A passed for 30 min", "passed", because=why.because(("sheet", "1-d"))),
+    why.record(session, allow("REC-05", "A passed for 30 min", "passed",
+                              because=why.because(("sheet", "1-d"))),
                subject_type="pass", subject_id=3, now=NOW, project_id=1)
-    why.record(session, allow("ATT-06", "sign-in order A, B", "ordered", because=why.because(("pass", 3))),
+    why.record(session, allow("ATT-06", "sign-in order A, B", "ordered",
+                              because=why.because(("pass", 3))),
                subject_type="sheet", subject_id="1-d", now=NOW, project_id=1)
     why.record(session, allow("REC-01", "B has the fewest marks", "assigned",
                               because=why.because(("pass", 3), ("sheet", "1-d"), ("none", None))),
