@@ -85,6 +85,12 @@ ROUTES = [
     Route("GET", f"{P}/reports/monthly/export", "The monthly report as a file "
           "(?year=&month=&format=csv|xlsx)", S, service=S, rpc="export_monthly_report",
           query=("year", "month", "format"), download=True, rules=("ATT-12",)),
+    Route("PUT", f"{P}/staff-terms/<int:person_id>", "Set a person's monthly salary (ATT-13 "
+          "deduction) and annual leave days (ATT-07 conversion) (manager)", S, service=S,
+          rpc="set_terms", body=att.TermsIn, response=att.TermsOut, rules=("ATT-13", "ATT-07")),
+    Route("GET", f"{P}/staff-terms/<int:person_id>", "A person's salary and annual leave days "
+          "(manager, clerk, or the person)", S, service=S, rpc="get_terms",
+          response=att.TermsOut, rules=("ATT-13", "ATT-07")),
     Route("POST", f"{P}/reports/monthly/submit", "The clerk submits the month's report "
           "(before the 30th)", S, service=S, rpc="submit_report", body=att.ReportSubmitIn,
           response=att.DecisionOut, rules=("ATT-12",)),

@@ -46,11 +46,33 @@ CATALOGUE = Catalogue("attendance", emits=(
           "month's count).", {"person_id": "int: who was absent", "day": "date: the closed day",
                               "absent_days_in_month": "int: absent days this month so far",
                               "dismissal_review": "bool: the count reached the review limit"}),
+    Event("sign_in_order_changed", ("ATT-06", "REC-01"), "A supervisor resolved a sign-in "
+          "dispute by clock-in times: the day's order changed.",
+          {"day": "date: the business day",
+           "order": "list[int]: person ids of the day's valid sign-ins in the resolved order",
+           "dispute_id": "int: the stored resolution", "decided_by": "int: the supervisor"}),
+    Event("lunch_started", ("ATT-11", "REC-10"), "A consultant went to lunch in their turn: "
+          "off the desk until back.",
+          {"person_id": "int: who is at lunch", "day": "date: the business day",
+           "at": "datetime: when lunch began",
+           "due_back_at": "datetime: when the lunch break ends (40 min, policy)"}),
+    Event("lunch_ended", ("ATT-11", "REC-10"), "A consultant is back from lunch (overstay in "
+          "whole minutes, 0 when on time).",
+          {"person_id": "int: who is back", "day": "date: the business day",
+           "at": "datetime: when they came back",
+           "overstay_minutes": "int: minutes past due_back_at, any part a minute; 0 on time"}),
+    Event("lunch_overstayed", ("ATT-11",), "The clock passed a consultant's due_back_at with "
+          "no return: the overstay is recorded (once).",
+          {"person_id": "int: who is still out", "day": "date: the business day",
+           "due_back_at": "datetime: when they were due back",
+           "at": "datetime: when the overstay was recorded"}),
 ), consumes=(
     Consumed("reception", "reception_completed", "remember who last finished a reception, "
              "for the lunch rotation (ATT-11)"),
     Consumed("reception", "refusal_recorded", "book the refusal and its suspension in the "
              "discipline ledger, with a violation slip (REC-09 -> ATT-10)"),
+    Consumed("reception", "call_fault_recorded", "book the desk-call fault's fine in the "
+             "discipline ledger, once per event (REC-12 -> ATT-10)"),
     Consumed("clients", "poaching_recorded", "book the poacher's fine in the discipline "
              "ledger (CLI-09 -> ATT-10)"),
 ))

@@ -144,6 +144,20 @@ class SignIn(Base):
     reason: Mapped[str] = mapped_column(Text)
 
 
+class SignInDispute(Base):
+    """ATT-06: a supervisor's resolution of a sign-in order dispute: ``order`` lists the
+    disputants by clock-in time; the day's order puts them in that order on the places they
+    held (``sign_in_order``)."""
+    __tablename__ = "sign_in_dispute"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    order: Mapped[list] = mapped_column(JSON)
+    decided_by: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    reason: Mapped[str] = mapped_column(Text)
+
+
 class Revocation(Base):
     """ATT-03: reception eligibility lost for the rest of a day (proxy punch)."""
     __tablename__ = "revocation"
@@ -248,9 +262,17 @@ class MissingPunchNote(Base):
 
 
 class Lunch(Base):
-    """ATT-11: one lunch break per person and day."""
+    """ATT-11: one lunch break per person and day. ``slot`` (1..the lunch group size) is held
+    while the person is out: the partial unique index keeps two instances from sending more
+    than the group to lunch at once. ``overstay_recorded_at``: the timer recorded the overstay
+    when ``due_back_at`` passed (once)."""
     __tablename__ = "lunch"
-    __table_args__ = (UniqueConstraint("person_id", "day", name="uq_lunch_person_day"),)
+    __table_args__ = (
+        UniqueConstraint("person_id", "day", name="uq_lunch_person_day"),
+        Index("uq_lunch_slot_out", "project_id", "day", "slot", unique=True,
+              sqlite_where=text("returned_at IS NULL"),
+              postgresql_where=text("returned_at IS NULL")),
+        CheckConstraint("slot IS NULL OR slot >= 1", name="ck_lunch_slot"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(Integer, index=True)
     person_id: Mapped[int] = mapped_column(Integer)
@@ -258,6 +280,9 @@ class Lunch(Base):
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     returned_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     overstay_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    slot: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    due_back_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    overstay_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class Finished(Base):
@@ -268,6 +293,18 @@ class Finished(Base):
     project_id: Mapped[int] = mapped_column(Integer, index=True)
     person_id: Mapped[int] = mapped_column(Integer)
     day: Mapped[date] = mapped_column(Date)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class StaffTerms(Base):
+    """ATT-07/13: what a manager set for a person: the monthly salary (ATT-13 deduction) and
+    the annual leave days a year (ATT-07: sick leave converts to annual while days are left)."""
+    __tablename__ = "staff_terms"
+    person_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    project_id: Mapped[int] = mapped_column(Integer, index=True)
+    monthly_salary: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    annual_leave_days: Mapped[int] = mapped_column(Integer, default=0)
+    set_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

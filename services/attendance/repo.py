@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from services.common.db import inserted
 from services.common.errors import Conflict, NotFound
@@ -31,6 +31,8 @@ from .models import (
     Revocation,
     RosterDay,
     SignIn,
+    SignInDispute,
+    StaffTerms,
     Uniform,
 )
 
@@ -184,6 +186,13 @@ def resting_on(session, project_id, day):
         RosterDay.project_id == project_id, RosterDay.day == day, RosterDay.kind == "rest")))
 
 
+def work_on(session, project_id, day, set_by):
+    """ATT-02: everybody works on a blackout day: rest days rostered on it become work."""
+    session.execute(update(RosterDay).where(
+        RosterDay.project_id == project_id, RosterDay.day == day, RosterDay.kind == "rest")
+        .values(kind="work", set_by=set_by))
+
+
 def swap_rosters(session, a_id, b_id, days):
     """ATT-08: an approved swap exchanges the two people's kinds on each day both have."""
     rows = {(r.person_id, r.day): r for r in session.scalars(select(RosterDay).where(
@@ -237,6 +246,13 @@ def sign_ins(session, project_id, day, person_id=None):
     return list(session.scalars(query))
 
 
+def resolutions(session, project_id, day):
+    """ATT-06: the day's stored dispute resolutions, oldest first."""
+    return [rules.Resolution(r.id, tuple(r.order)) for r in session.scalars(
+        select(SignInDispute).where(SignInDispute.project_id == project_id,
+                                    SignInDispute.day == day).order_by(SignInDispute.id))]
+
+
 def sign_in_attempts(rows, names_by_id):
     return [rules.SignInAttempt(r.person_id, names_by_id.get(r.person_id, ""), r.at, r.valid,
                                 r.clock_in_at) for r in rows]
@@ -270,11 +286,66 @@ def leave_request(row, person_name):
                               row.end_day, row.filed_at, row.handover_note, row.emergency)
 
 
-def sick_leave_ending(session, project_id, day):
-    """Approved sick leave whose last day is ``day`` (ATT-07 certificate check next day)."""
-    return list(session.scalars(select(Leave).where(
-        Leave.project_id == project_id, Leave.status == "approved",
-        Leave.leave_type == "sick", Leave.end_day == day)))
+def sick_leave_back_on(session, project_id, day, lookback=31):
+    """ATT-07: approved sick leave whose first day back (the first rostered work day after it)
+    is ``day``; the certificate is due by that day's end."""
+    out = []
+    for row in session.scalars(select(Leave).where(
+            Leave.project_id == project_id, Leave.status == "approved",
+            Leave.leave_type == "sick", Leave.end_day < day,
+            Leave.end_day >= day - timedelta(days=lookback))):
+        work = session.scalars(select(RosterDay.day).where(
+            RosterDay.person_id == row.person_id, RosterDay.kind == "work",
+            RosterDay.day > row.end_day, RosterDay.day <= day))
+        if rules.first_day_back(row.end_day, work) == day:
+            out.append(row)
+    return out
+
+
+def annual_days_taken(session, person_id, year):
+    """ATT-07: approved annual leave days of ``year`` (converted sick leave included)."""
+    first, nxt = date(year, 1, 1), date(year + 1, 1, 1)
+    return sum((min(r.end_day, nxt - timedelta(days=1)) - max(r.start_day, first)).days + 1
+               for r in session.scalars(select(Leave).where(
+                   Leave.person_id == person_id, Leave.status == "approved",
+                   Leave.leave_type == "annual", Leave.start_day < nxt,
+                   Leave.end_day >= first)))
+
+
+def terms(session, person_id):
+    """ATT-07/13: what a manager set for the person (None when nothing is)."""
+    return session.get(StaffTerms, person_id)
+
+
+def set_terms(session, project_id, person_id, values, set_by, now):
+    row = terms(session, person_id)
+    if row is None:
+        row = StaffTerms(project_id=project_id, person_id=person_id, annual_leave_days=0)
+        session.add(row)
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.set_by, row.at = set_by, now
+    session.flush()
+    return row
+
+
+def terms_view(row):
+    return {"person_id": row.person_id, "monthly_salary": row.monthly_salary,
+            "annual_leave_days": row.annual_leave_days, "set_by": row.set_by,
+            "at": iso(row.at)}
+
+
+def salaries(session, project_id):
+    """ATT-13: person id -> monthly salary (set ones only)."""
+    return {r.person_id: r.monthly_salary for r in session.scalars(select(StaffTerms).where(
+        StaffTerms.project_id == project_id, StaffTerms.monthly_salary.is_not(None)))}
+
+
+def month_work_days(session, project_id, first, nxt):
+    """ATT-13: person id -> rostered work days in the month (the deduction's divisor)."""
+    return dict(session.execute(select(RosterDay.person_id, func.count()).where(
+        RosterDay.project_id == project_id, RosterDay.kind == "work", RosterDay.day >= first,
+        RosterDay.day < nxt).group_by(RosterDay.person_id)).all())
 
 
 # -- ATT-09/10 ledger and closing a day ------------------------------------------------------
@@ -353,6 +424,21 @@ def lunch_state(session, project_id, day):
     lunches = {lu.person_id: lu for lu in session.scalars(select(Lunch).where(
         Lunch.project_id == project_id, Lunch.day == day))}
     return signed, finished, lunches
+
+
+def overdue_lunches(session, now):
+    """ATT-11: lunches still out past their due-back time whose overstay is not recorded."""
+    return list(session.scalars(select(Lunch).where(
+        Lunch.returned_at.is_(None), Lunch.overstay_recorded_at.is_(None),
+        Lunch.due_back_at.is_not(None), Lunch.due_back_at < now).order_by(Lunch.id)))
+
+
+def claim_overdue(session, lunch_id, now):
+    """ATT-11: mark one lunch's overstay recorded; False when another worker did first."""
+    done = session.execute(update(Lunch).where(
+        Lunch.id == lunch_id, Lunch.overstay_recorded_at.is_(None), Lunch.returned_at.is_(None))
+        .values(overstay_recorded_at=now))
+    return done.rowcount == 1
 
 
 def lunch(session, person_id, day):

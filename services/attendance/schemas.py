@@ -128,6 +128,21 @@ class OffenceIn(Schema):
     day = fields.Date(load_default=None)
 
 
+class TermsIn(Schema):
+    """ATT-07/13: what a manager sets for a person; only the keys given change."""
+    RULE = "ATT-13"
+    monthly_salary = fields.Integer(allow_none=True, validate=validate.Range(min=0),
+                                    metadata={"description": "yuan a month (ATT-13 deduction); "
+                                              "null: none"})
+    annual_leave_days = fields.Integer(validate=validate.Range(min=0, max=366),
+                                       metadata={"description": "annual leave days a year "
+                                                 "(ATT-07 sick-leave conversion)"})
+
+
+TermsOut = out("TermsOut", "person_id:int monthly_salary:int? annual_leave_days:int "
+               "set_by:int? at:str?")
+
+
 class CloseDayIn(Schema):
     RULE = "ATT-09"
     day = fields.Date(required=True)

@@ -223,6 +223,11 @@ class AttendanceService(ServiceKit):
     def on_refusal_recorded(self, payload):
         usecases.on_refusal_recorded(self.uow(), payload)
 
+    @event_handler("reception", "call_fault_recorded")
+    @once
+    def on_call_fault_recorded(self, payload):
+        usecases.on_call_fault_recorded(self.uow(), payload)
+
     @event_handler("clients", "poaching_recorded")
     @once
     def on_poaching_recorded(self, payload):
@@ -270,6 +275,19 @@ class AttendanceService(ServiceKit):
         with self.uow(self.caller(token, project_id)) as uow:
             return dump(DecisionOut, usecases.end_lunch(uow, project_id))
 
+    @timer(interval=CLOSE_INTERVAL)
+    def record_lunch_overstays(self):
+        """ATT-11 by the clock: a lunch past its due-back time with no return gets its
+        overstay recorded, once, each in its own transaction."""
+        with self.uow() as uow:
+            due = usecases.overdue_lunches(uow)
+        for lunch_id in due:
+            try:
+                with self.uow() as uow:
+                    usecases.record_overstay(uow, lunch_id)
+            except Exception:
+                log.exception("attendance: recording the overstay of lunch %s failed", lunch_id)
+
     # ================================================================ ATT-12/13 report
     @rpc
     def monthly_report(self, token, project_id, query=None):
@@ -286,6 +304,18 @@ class AttendanceService(ServiceKit):
                              action="read the monthly report (ATT-12)")
         with self.uow(caller) as uow:
             return usecases.monthly_report(uow, project_id, loaded(schemas.ExportQueryIn, query))
+
+    @rpc
+    def set_terms(self, token, project_id, person_id, payload):
+        with self.uow(self.caller(token, project_id)) as uow:
+            result = usecases.set_terms(uow, project_id, person_id,
+                                        loaded(schemas.TermsIn, payload))
+        return dump(schemas.TermsOut, result)
+
+    @rpc
+    def get_terms(self, token, project_id, person_id):
+        with self.uow(self.caller(token, project_id)) as uow:
+            return dump(schemas.TermsOut, usecases.get_terms(uow, project_id, person_id))
 
     @rpc
     def submit_report(self, token, project_id, payload):

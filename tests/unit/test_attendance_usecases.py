@@ -136,12 +136,16 @@ def test_att07_leave_refused_is_kept_approved_by_a_manager_and_certified(office)
     asked = usecases.request_leave(act("c1", "09:00"), pid, {
         "leave_type": "sick", "start_day": at("2026-03-03").date(), "end_day": None,
         "handover_note": "", "emergency": False})
+    assert asked["status"] == "approved"          # ATT-07.8: notified in time, counts at once
+    annual = usecases.request_leave(act("c1", "09:00"), pid, {
+        "leave_type": "annual", "start_day": at("2026-03-10").date(), "end_day": None,
+        "handover_note": "x", "emergency": False})
     with pytest.raises(Forbidden):
-        usecases.approve_leave(act("c2", "09:05"), pid, asked["id"])
-    approved = usecases.approve_leave(act("mgr", "09:05"), pid, asked["id"])
+        usecases.approve_leave(act("c2", "09:05"), pid, annual["id"])
+    approved = usecases.approve_leave(act("mgr", "09:05"), pid, annual["id"])
     assert approved["status"] == "approved"
     with pytest.raises(Conflict) as twice:
-        usecases.approve_leave(act("mgr", "09:06"), pid, asked["id"])
+        usecases.approve_leave(act("mgr", "09:06"), pid, annual["id"])
     assert twice.value.rule == "ATT-07"
     short = usecases.request_leave(act("c1", "09:07"), pid, {
         "leave_type": "personal", "start_day": at(MON).date(), "end_day": None,
@@ -154,7 +158,7 @@ def test_att07_leave_refused_is_kept_approved_by_a_manager_and_certified(office)
     filed = usecases.file_certificate(act("c1", "2026-03-04 10:00"), pid, asked["id"])
     assert filed["certificate_at"] is not None
     assert [x["status"] for x in usecases.list_leave(act("c1", "09:08"), pid)] == \
-        ["refused", "approved", "refused"]
+        ["refused", "approved", "approved", "refused"]
 
 
 def test_att09_closing_a_day_makes_the_unpunched_absent_once(office):

@@ -64,7 +64,8 @@ def check_leave_request(req: LeaveRequest,
                         tz: str | None = None) -> Decision:
     """ATT-07: is this request filed in time and complete? (Approval is ``approve_leave``.)
 
-    Outcomes: ``requested`` / ``emergency`` (allowed); refused ``blackout_day`` (ATT-02),
+    Outcomes: ``requested`` / ``emergency`` / ``notified`` (sick leave in time: no approval
+    needed, the rule asks only for the notice) (allowed); refused ``blackout_day`` (ATT-02),
     ``after_the_fact`` (the day stays absent), ``short_notice``, ``no_handover``,
     ``late_sick_notice``, ``late_emergency``.
     """
@@ -89,7 +90,8 @@ def check_leave_request(req: LeaveRequest,
             return refuse("ATT-07", f"{what} notified at {filed} on the day, not before "
                           f"{_clock(cutoff, tz)}", "late_sick_notice", absent=True)
         return allow("ATT-07", f"{what} notified on {filed_day.isoformat()} {filed}, before "
-                     f"{_clock(cutoff, tz)} on the day", "requested")
+                     f"{_clock(cutoff, tz)} on the day: counts as leave (a medical certificate "
+                     "is due by the end of the first day back)", "notified")
     if req.leave_type == "compensatory":
         # 调休 is a rest swap: approval has to come before the day (ATT-08), so filing too.
         if filed_day >= req.start_day:
@@ -229,16 +231,39 @@ def approve_swap(approver_id: int, approver_roles: Iterable[str], swap: SwapRequ
 
 
 def unapproved_swap_found(reporter_id: int, reporter_roles: Iterable[str], a_id: int,
-                          a_name: str, b_id: int, b_name: str, day: date) -> Consequences:
-    """ATT-08: a swap without approval makes both people absent for the day."""
+                          a_name: str, b_id: int, b_name: str,
+                          days: date | Iterable[date], today: date | None = None
+                          ) -> Consequences:
+    """ATT-08: a swap without approval makes both people absent for each day it covered
+    (a day that has not come yet cannot be "found": refused ``future_day``)."""
     if not set(reporter_roles) & ISSUER_ROLES:
         return refused("ATT-08", "only a supervisor or manager records an "
                        "unapproved swap", "forbidden")
-    reason = f"unapproved swap of {a_name} and {b_name} on {day.isoformat()}: both absent"
+    if a_id == b_id:
+        return refused("ATT-08", "a swap takes two different people", "same_person")
+    days = sorted({days} if isinstance(days, date) else set(days))
+    if today is not None and days[-1] > today:
+        return refused("ATT-08", f"{days[-1].isoformat()} has not come yet: a swap without "
+                       "approval is found on or after its day", "future_day")
+    span = ", ".join(d.isoformat() for d in days)
+    reason = f"unapproved swap of {a_name} and {b_name} on {span}: both absent"
     entries = tuple(LedgerEntry(pid, nm, day, "ATT-08", "unapproved_swap", reason, absent=True,
                                 issued_by=reporter_id)
-                    for pid, nm in ((a_id, a_name), (b_id, b_name)))
+                    for day in days for pid, nm in ((a_id, a_name), (b_id, b_name)))
     return Consequences(allow("ATT-08", reason, "both_absent", absent=True,
-                              person_ids=[a_id, b_id], day=day.isoformat()), entries)
+                              person_ids=[a_id, b_id], day=days[0].isoformat(),
+                              days=[d.isoformat() for d in days]), entries)
+
+
+def first_day_back(end_day: date, work_days_after: Iterable[date] = ()) -> date:
+    """ATT-07: the first rostered work day after leave ending ``end_day`` (the next calendar
+    day when nothing is rostered)."""
+    later = sorted(d for d in work_days_after if d > end_day)
+    return later[0] if later else end_day + timedelta(days=1)
+
+
+def annual_days_left(entitlement: int, taken: int) -> int:
+    """ATT-07: annual leave days a person still has this year (never below 0)."""
+    return max(int(entitlement) - int(taken), 0)
 
 

@@ -165,3 +165,25 @@ def poaching_ledger_entry(event: Mapping[str, Any], name: str, day: date) -> Led
                        event.get("reason") or f"{name} received a customer of another consultant",
                        fine=int(event.get("fine") or 0),
                        issued_by=(event.get("actor") or {}).get("person_id"))
+
+
+CALL_FAULTS = {"missing_entry": "a desk-call register entry with blank fields",
+               "late_sms": "the standard SMS sent late",
+               "no_sms": "no standard SMS sent",
+               "unregistered_call": "an unregistered desk call"}
+
+
+def call_fault_ledger_entry(event: Mapping[str, Any], name: str = "") -> LedgerEntry:
+    """REC-12 -> ATT-10: reception's ``call_fault_recorded`` fact (a desk-call fault with its
+    fine) as one ledger line: rule REC-12, a fine, no slip."""
+    kind = event["kind"]
+    if kind not in CALL_FAULTS:
+        raise ValueError(f"kind must be one of {', '.join(CALL_FAULTS)}")
+    who = name or f"person {event['person_id']}"
+    missing = list(event.get("missing") or [])
+    blank = f" ({', '.join(missing)} blank)" if missing else ""
+    call = f" on call #{event['call_id']}" if event.get("call_id") is not None else ""
+    fine = int(event.get("fine") or 0)
+    return LedgerEntry(int(event["person_id"]), who, date.fromisoformat(str(event["day"])),
+                       "REC-12", kind, f"{who}: {CALL_FAULTS[kind]}{call}{blank}: fine {fine}",
+                       fine=fine, issued_by=(event.get("actor") or {}).get("person_id"))

@@ -49,8 +49,11 @@ def lunch_order(candidates: Iterable[LunchCandidate], day: date,
 
 def may_go_to_lunch(person_id: int, name: str, order: Sequence[int], gone: Iterable[int],
                     at_lunch_now: Iterable[int], now: datetime,
-                    policy: Mapping[str, Any] | None = None, tz: str | None = None) -> Decision:
-    """ATT-11: inside the window, when everyone ahead has gone and fewer than 3 are out."""
+                    policy: Mapping[str, Any] | None = None, tz: str | None = None,
+                    slots_taken: Iterable[int] = ()) -> Decision:
+    """ATT-11: inside the window, when everyone ahead has gone and fewer than the group (3,
+    policy) are out. The allowed decision names the lunch ``slot`` (1..group, the lowest
+    free: the database keeps one person per slot while out) and ``due_back_at``."""
     p = policy_with_defaults(policy)
     day = business_day(now, tz)
     start, end = at(day, p["lunch_window_start"], tz), at(day, p["lunch_window_end"], tz)
@@ -66,33 +69,58 @@ def may_go_to_lunch(person_id: int, name: str, order: Sequence[int], gone: Itera
     if waiting:
         return refuse("ATT-11", f"{name} must wait: {len(waiting)} consultant(s) ahead in the "
                       "lunch rotation have not gone yet", "not_your_turn", ahead=waiting)
-    if len(out) >= p["lunch_group"]:
+    taken = set(slots_taken)
+    free = [s for s in range(1, p["lunch_group"] + 1) if s not in taken]
+    if len(out) >= p["lunch_group"] or not free:
         return refuse("ATT-11", f"{name} must wait: {len(out)} already at lunch (groups of "
                       f"{p['lunch_group']})", "group_full")
     until = now + timedelta(minutes=p["lunch_minutes"])
     return allow("ATT-11", f"{name} goes to lunch at {_clock(now, tz)}, back by "
-                 f"{_clock(until, tz)}", "lunch", back_by=until.isoformat())
+                 f"{_clock(until, tz)}", "lunch", back_by=until.isoformat(),
+                 due_back_at=until.isoformat(), slot=free[0])
+
+
+def overstay_minutes(overstay_seconds: float) -> int:
+    """ATT-11: an overstay in whole minutes, any part of a minute counting as one."""
+    return int(-(-overstay_seconds // 60)) if overstay_seconds > 0 else 0
 
 
 def check_lunch_return(name: str, started_at: datetime, returned_at: datetime,
-                       policy: Mapping[str, Any] | None = None, tz: str | None = None) -> Decision:
-    """ATT-11: back within 40 min (policy) inclusive, else the overstay is recorded."""
+                       policy: Mapping[str, Any] | None = None, tz: str | None = None,
+                       due_back_at: datetime | None = None) -> Decision:
+    """ATT-11: back by ``due_back_at`` (start + 40 min, policy, as stored when lunch began)
+    inclusive, else the overstay is recorded."""
     p = policy_with_defaults(policy)
-    allowed = timedelta(minutes=p["lunch_minutes"])
+    due = due_back_at or started_at + timedelta(minutes=p["lunch_minutes"])
+    allowed_min = round((due - started_at).total_seconds() / 60)
     took = (returned_at - started_at).total_seconds()
-    if returned_at - started_at <= allowed:
+    if returned_at <= due:
         return allow("ATT-11", f"{name} back from lunch at {_clock(returned_at, tz)} after "
-                     f"{_dur(took)} (allowed {p['lunch_minutes']} min)", "back_on_time",
-                     overstay_seconds=0)
-    over = took - allowed.total_seconds()
+                     f"{_dur(took)} (allowed {allowed_min} min)", "back_on_time",
+                     overstay_seconds=0, overstay_minutes=0)
+    over = (returned_at - due).total_seconds()
     return allow("ATT-11", f"{name} back from lunch at {_clock(returned_at, tz)} after "
-                 f"{_dur(took)}: overstay of {_dur(over)} (allowed {p['lunch_minutes']} min)",
-                 "overstay", overstay_seconds=over)
+                 f"{_dur(took)}: overstay of {_dur(over)} (allowed {allowed_min} min)",
+                 "overstay", overstay_seconds=over, overstay_minutes=overstay_minutes(over))
 
 
 def end_lunch(name: str, started_at: datetime | None, already_back: bool, now: datetime,
-              policy: Mapping[str, Any] | None = None, tz: str | None = None) -> Decision:
+              policy: Mapping[str, Any] | None = None, tz: str | None = None,
+              due_back_at: datetime | None = None) -> Decision:
     """ATT-11: only someone at lunch comes back from it (then ``check_lunch_return``)."""
     if started_at is None or already_back:
         return refuse("ATT-11", f"{name} is not at lunch", "not_at_lunch")
-    return check_lunch_return(name, started_at, now, policy, tz)
+    return check_lunch_return(name, started_at, now, policy, tz, due_back_at)
+
+
+def lunch_overdue(name: str, due_back_at: datetime, now: datetime,
+                  tz: str | None = None) -> Decision:
+    """ATT-11: someone still out after ``due_back_at`` has overstayed; recorded once by the
+    clock (the return records the final length)."""
+    if now <= due_back_at:
+        return refuse("ATT-11", f"{name} is due back at {_clock(due_back_at, tz)}", "not_due")
+    over = (now - due_back_at).total_seconds()
+    return allow("ATT-11", f"{name} was due back from lunch at {_clock(due_back_at, tz)} and "
+                 f"is not back at {_clock(now, tz)}: overstay recorded", "overstay",
+                 overstay_seconds=over, overstay_minutes=overstay_minutes(over),
+                 due_back_at=due_back_at.isoformat())

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable, Mapping
 
 from services.common.decision import Decision, allow, refuse
@@ -163,16 +164,51 @@ def full_attendance_bonus(name: str, year: int, quarter: int, rows: Iterable[Rep
                  amount=amount, months=len(rows))
 
 
+def absence_deduction(name: str, monthly_salary: int | None, month_work_days: int,
+                      absent_days: int, policy: Mapping[str, Any] | None = None) -> Decision:
+    """ATT-13: monthly salary ÷ the month's work days × absent days, in yuan rounded half up to
+    the fen (0.01). ``month_work_days``: the person's rostered work days in the month. No
+    salary set, or pay effects off: no deduction (the outcome says which)."""
+    p = policy_with_defaults(policy)
+    if not p["pay_effects_enabled"]:
+        return allow("ATT-13", "pay effects are off for this project", "disabled", amount=0.0)
+    if monthly_salary is None:
+        return allow("ATT-13", f"{name} has no monthly salary set: no absence deduction",
+                     "no_salary", amount=0.0)
+    if not absent_days:
+        return allow("ATT-13", f"{name} has no absent day: no deduction", "none", amount=0.0)
+    if month_work_days <= 0:
+        return allow("ATT-13", f"{name} has no rostered work day this month: no deduction",
+                     "no_work_days", amount=0.0)
+    cents = Decimal(monthly_salary) * 100 * absent_days / month_work_days
+    amount = float(cents.quantize(Decimal(1), rounding=ROUND_HALF_UP) / 100)
+    return allow("ATT-13", f"{name}: salary {monthly_salary} ÷ {month_work_days} work day(s) × "
+                 f"{absent_days} absent day(s) = {amount:.2f} deducted", "deducted",
+                 amount=amount, salary=monthly_salary, work_days=month_work_days,
+                 absent_days=absent_days)
+
+
 def report_rows(year: int, month: int, days: Iterable[AttendanceDay],
                 entries: Iterable[LedgerEntry] = (),
-                policy: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-    """ATT-12/13: the report as flat rows (``REPORT_COLUMNS``, then the bonus columns in a
-    quarter's last month when pay effects are on)."""
+                policy: Mapping[str, Any] | None = None,
+                salaries: Mapping[int, int | None] | None = None,
+                month_work_days: Mapping[int, int] | None = None) -> list[dict[str, Any]]:
+    """ATT-12/13: the report as flat rows (``REPORT_COLUMNS``; when pay effects are on, the
+    salary and absence deduction every month and the bonus in a quarter's last month).
+    ``salaries``: person id -> monthly salary set by a manager; ``month_work_days``: person id
+    -> rostered work days in the month (the deduction's divisor)."""
     report = monthly_report(year, month, days, entries)
+    pay = bool(policy_with_defaults(policy)["pay_effects_enabled"])
     rows = []
     for r in report:
         row = r.as_dict()
         row.update({f"leave_{t}": r.leave_days.get(t, 0) for t in LEAVE_TYPES})
+        if pay:
+            salary = (salaries or {}).get(r.person_id)
+            divisor = (month_work_days or {}).get(r.person_id, r.work_days)
+            cut = absence_deduction(r.name, salary, divisor, r.absent_days, policy)
+            row.update(monthly_salary=salary, month_work_days=divisor,
+                       absence_deduction=cut.data["amount"], deduction_reason=cut.reason)
         if quarter_bonus_due(month, policy):
             bonus = full_attendance_bonus(r.name, year, month // 3,
                                           [x for x in report if x.person_id == r.person_id],
@@ -181,3 +217,21 @@ def report_rows(year: int, month: int, days: Iterable[AttendanceDay],
             row["bonus_reason"] = bonus.reason
         rows.append(row)
     return rows
+
+
+def set_staff_terms(setter_id: int, setter_roles: Iterable[str], person_id: int, name: str,
+                    values: Mapping[str, Any]) -> Decision:
+    """ATT-07/13: a manager (not for themself) sets a person's monthly salary and annual leave
+    days; only the given keys change."""
+    if "manager" not in set(setter_roles):
+        return refuse("ATT-13", "only a manager sets salaries and annual leave days",
+                      "forbidden")
+    if setter_id == person_id:
+        return refuse("ATT-13", f"{name} may not set their own salary or leave days",
+                      "self_terms")
+    kept = {k: values[k] for k in ("monthly_salary", "annual_leave_days") if k in values}
+    if not kept:
+        return refuse("ATT-13", "nothing to set: give monthly_salary or annual_leave_days",
+                      "nothing_to_set")
+    text = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in kept.items())
+    return allow("ATT-13", f"{name}: {text} set by a manager", "terms_set", values=kept)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Iterable, Sequence
 
 from services.common.decision import Decision, allow, refuse
@@ -69,12 +69,36 @@ class SignInAttempt:
     clock_in_at: datetime | None = None
 
 
-def sign_in_order(attempts: Iterable[SignInAttempt]) -> list[Decision]:
+@dataclass(frozen=True)
+class Resolution:
+    """ATT-06: a stored dispute resolution: the disputants in their settled order."""
+    dispute_id: int
+    order: tuple[int, ...]
+
+
+def apply_resolutions(order: Sequence[int], resolutions: Iterable[Resolution] = ()
+                      ) -> tuple[list[int], dict[int, int]]:
+    """ATT-06: the day's order after each resolution (oldest first) puts its disputants, in
+    their settled order, on the places they held; everyone else keeps their place. Returns
+    (the order, person id -> the dispute that placed them)."""
+    current, settled_by = list(order), {}
+    for r in resolutions:
+        held = sorted(current.index(pid) for pid in r.order if pid in current)
+        movers = [pid for pid in r.order if pid in current]
+        for place, pid in zip(held, movers):
+            current[place] = pid
+            settled_by[pid] = r.dispute_id
+    return current, settled_by
+
+
+def sign_in_order(attempts: Iterable[SignInAttempt],
+                  resolutions: Iterable[Resolution] = ()) -> list[Decision]:
     """ATT-06: the day's reception order, one Decision per person with a valid sign-in.
 
     Valid sign-ins go by time; anyone with an invalid attempt before their valid one is placed
     after every correct signer ("视作最后签到"), those among themselves again by time. Equal
-    times fall back to clock-in time (the dispute rule), then person id.
+    times fall back to clock-in time (the dispute rule), then person id. A supervisor's
+    resolved dispute then reorders its disputants by clock-in time (``apply_resolutions``).
     """
     attempts = sorted(attempts, key=lambda a: a.at)
     first_valid: dict[int, SignInAttempt] = {}
@@ -91,16 +115,22 @@ def sign_in_order(attempts: Iterable[SignInAttempt]) -> list[Decision]:
         clock_in = a.clock_in_at or a.at
         return (a.person_id in invalid_before, a.at, clock_in, a.person_id)
 
+    base = [a.person_id for a in sorted(first_valid.values(), key=key)]
+    ids, settled_by = apply_resolutions(base, resolutions)
     decisions = []
-    for position, a in enumerate(sorted(first_valid.values(), key=key), 1):
-        last = a.person_id in invalid_before
+    for position, pid in enumerate(ids, 1):
+        a = first_valid[pid]
+        last = pid in invalid_before
         why = (" after everyone who signed in correctly (earlier invalid sign-in)" if last
                else "")
+        if pid in settled_by:
+            why += f"; place settled by clock-in time (dispute #{settled_by[pid]})"
         decisions.append(allow("ATT-06", f"{a.name} is {_ordinal(position)} in today's order: "
                                f"signed in "
                                f"at {_clock(a.at)}{why}", "placed_last" if last else "placed",
-                               person_id=a.person_id, position=position,
-                               at=a.at.isoformat(), placed_last=last))
+                               person_id=pid, position=position,
+                               at=a.at.isoformat(), placed_last=last,
+                               dispute_id=settled_by.get(pid)))
     return decisions
 
 
@@ -109,25 +139,42 @@ class Disputant:
     person_id: int
     name: str
     clock_in_at: datetime | None       # None: no clock-in that day
+    signed_in: bool = True             # a valid sign-in that day (in the order at all)
+    placed_last: bool = False          # after an invalid sign-in ("视作最后签到")
 
 
 def resolve_sign_in_dispute(resolver_id: int, resolver_roles: Iterable[str],
                             disputants: Sequence[Disputant], tz: str | None = None) -> Decision:
     """ATT-06: a supervisor settles a dispute over sign-in order by clock-in times (every
-    disputant must have clocked in)."""
-    missing = [d.name for d in disputants if d.clock_in_at is None]
-    if missing:
-        return refuse("ATT-06", f"{missing[0]} has no clock-in that day", "no_clock_in")
+    disputant must have clocked in and signed in validly that day). Someone placed last for an
+    invalid sign-in stays after those who signed in correctly: that placement is the rule's
+    own, not a matter of dispute."""
     if "supervisor" not in set(resolver_roles):
         return refuse("ATT-06", "only a supervisor resolves a sign-in order dispute", "forbidden")
-    if len(disputants) < 2:
-        raise ValueError("a dispute needs at least two consultants")
+    if len({d.person_id for d in disputants}) < 2:
+        return refuse("ATT-06", "a dispute needs at least two different consultants",
+                      "too_few")
     if any(d.person_id == resolver_id for d in disputants):
         return refuse("ATT-06", "a supervisor may not resolve a dispute they are part of",
                       "party_to_dispute")
-    ordered = sorted(disputants, key=lambda d: (d.clock_in_at, d.person_id))
-    text = ", then ".join(f"{d.name} (clock-in {_clock(d.clock_in_at, tz)})" for d in ordered)
+    missing = [d.name for d in disputants if d.clock_in_at is None]
+    if missing:
+        return refuse("ATT-06", f"{missing[0]} has no clock-in that day", "no_clock_in")
+    unsigned = [d.name for d in disputants if not d.signed_in]
+    if unsigned:
+        return refuse("ATT-06", f"{unsigned[0]} has no valid sign-in that day: not in the "
+                      "order", "not_signed_in")
+    ordered = sorted(disputants, key=lambda d: (d.placed_last, d.clock_in_at, d.person_id))
+    text = ", then ".join(f"{d.name} (clock-in {_clock(d.clock_in_at, tz)}"
+                          f"{', placed last' if d.placed_last else ''})" for d in ordered)
     return allow("ATT-06", f"order settled by clock-in times: {text}", "dispute_resolved",
                  order=[d.person_id for d in ordered])
 
 
+def may_settle_dispute_on(day: date, today: date) -> Decision:
+    """ATT-06: a dispute is about an order that exists: today's or an earlier day's (a later
+    day has no sign-ins yet)."""
+    if day > today:
+        return refuse("ATT-06", f"{day.isoformat()} has not come yet (today is "
+                      f"{today.isoformat()}): no sign-in order to dispute", "future_day")
+    return allow("ATT-06", f"the order of {day.isoformat()} may be settled", "may_settle")

@@ -19,8 +19,21 @@ from .leave import (  # noqa: F401
                    request_leave,
                    return_from_leave,
 )
-from .ledger import ledger, on_poaching_recorded, on_refusal_recorded, record_offence  # noqa: F401
-from .lunch import end_lunch, lunch_order, on_reception_completed, start_lunch  # noqa: F401
+from .ledger import (  # noqa: F401
+                   ledger,
+                   on_call_fault_recorded,
+                   on_poaching_recorded,
+                   on_refusal_recorded,
+                   record_offence,
+)
+from .lunch import (  # noqa: F401
+                   end_lunch,
+                   lunch_order,
+                   on_reception_completed,
+                   overdue_lunches,
+                   record_overstay,
+                   start_lunch,
+)
 from .presence import (  # noqa: F401
                    annotate_missing_punch,
                    attest_uniform,
@@ -31,7 +44,7 @@ from .presence import (  # noqa: F401
                    sign_in,
                    sign_in_order,
 )
-from .report import monthly_report, submit_report  # noqa: F401
+from .report import get_terms, monthly_report, set_terms, submit_report  # noqa: F401
 from .staff import (  # noqa: F401
                    add_staff,
                    authenticate,

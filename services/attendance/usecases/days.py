@@ -47,6 +47,7 @@ def declare_blackout(uow, project_id, data):
     repo.add_unique(s, BlackoutDay(project_id=project_id, day=day, kind=data["kind"],
                                    declared_by=uow.actor_id, reason=data["reason"]),
                     f"{day} is already a blackout day")
+    repo.work_on(s, project_id, day, uow.actor_id)     # everybody works: rest days cancelled
     return uow.record(d, "blackout", day.isoformat(), project_id)
 
 
@@ -100,11 +101,16 @@ def settle_day(uow, project_id, day):
 
 def _convert_sick_leave(uow, project_id, day, policy, tz):
     """ATT-07: sick leave whose first day back is ``day`` and has no certificate by its end
-    becomes annual or personal leave."""
-    for row in repo.sick_leave_ending(uow.session, project_id, day - timedelta(days=1)):
+    becomes annual leave (when the annual days left, as a manager set them, cover it) or
+    personal leave."""
+    for row in repo.sick_leave_back_on(uow.session, project_id, day):
+        terms = repo.terms(uow.session, row.person_id)
+        left = rules.annual_days_left(terms.annual_leave_days if terms else 0,
+                                      repo.annual_days_taken(uow.session, row.person_id,
+                                                             row.start_day.year))
         d = rules.sick_certificate_outcome(
             repo.name(uow.session, row.person_id), (row.end_day - row.start_day).days + 1, day,
-            uow.now, row.certificate_at, 0, policy, tz)
+            uow.now, row.certificate_at, left, policy, tz)
         if d.outcome == "converted":
             row.leave_type, row.rule, row.reason = d.data["leave_type"], d.rule, d.reason
             uow.record(d, "leave", row.id, project_id, actor_id=None)

@@ -25,21 +25,33 @@ def request_leave(uow, project_id, data):
                              data["handover_note"], data["emergency"])
     d = rules.check_leave_request(req, repo.blackouts(uow.session, project_id),
                                   uow.policy(project_id), tz)
+    status = "refused" if not d.allowed else "approved" if d.outcome == "notified" \
+        else "requested"
     row = Leave(project_id=project_id, person_id=person.id, leave_type=req.leave_type,
                 start_day=req.start_day, end_day=req.end_day, filed_at=now,
                 handover_note=req.handover_note, emergency=req.emergency,
-                status="requested" if d.allowed else "refused", rule=d.rule, reason=d.reason)
+                status=status, rule=d.rule, reason=d.reason)
     uow.session.add(row)
     uow.flush()
     uow.record(d, "leave", row.id, project_id)
     if not d.allowed:
         return Kept(d, field=LEAVE_FIELDS.get(d.outcome, "start_day"))
+    if status == "approved":          # sick leave notified in time counts at once
+        _started_today(uow, project_id, row, d)
     return repo.leave_view(row)
+
+
+def _started_today(uow, project_id, row, d):
+    """Leave covering today takes the person off today's sheet at once (``leave_started``)."""
+    current = today(uow, project_id)[2]
+    if row.start_day <= current <= row.end_day:
+        uow.emit("leave_started", project_id, "ATT-07", d.reason, person_id=row.person_id,
+                 day=current.isoformat(), leave_type=row.leave_type)
 
 
 def approve_leave(uow, project_id, leave_id):
     row = repo.leave(uow.session, project_id, leave_id)
-    now, tz, current = today(uow, project_id)
+    now, tz, _ = today(uow, project_id)
     req = repo.leave_request(row, repo.name(uow.session, row.person_id))
     d = rules.approve_leave(*acting(uow), req, now, repo.blackouts(uow.session, project_id),
                             uow.policy(project_id), tz, status=row.status)
@@ -47,9 +59,7 @@ def approve_leave(uow, project_id, leave_id):
     row.status, row.decided_by, row.rule, row.reason = "approved", uow.actor_id, d.rule, \
         d.reason
     uow.record(d, "leave", row.id, project_id)
-    if row.start_day <= current <= row.end_day:   # off today's sheet at once
-        uow.emit("leave_started", project_id, "ATT-07", d.reason, person_id=row.person_id,
-                 day=current.isoformat(), leave_type=row.leave_type)
+    _started_today(uow, project_id, row, d)
     return repo.leave_view(row)
 
 
@@ -101,7 +111,8 @@ def record_swap(uow, project_id, data):
         repo.swap_rosters(uow.session, a.id, b.id, days)
         entries = ()
     else:
-        c = rules.unapproved_swap_found(*acting(uow), a.id, a.name, b.id, b.name, days[0])
+        c = rules.unapproved_swap_found(*acting(uow), a.id, a.name, b.id, b.name, days,
+                                        today(uow, project_id)[2])
         d, entries = uow.decide(c.decision, error=Forbidden, field="approved"), c.entries
     swap = Swap(project_id=project_id, a_id=a.id, b_id=b.id, days=[x.isoformat() for x in days],
                 status="approved" if approved else "unapproved",

@@ -44,3 +44,9 @@ def on_poaching_recorded(uow, payload):
     entry = rules.poaching_ledger_entry(payload, repo.name(uow.session, payload["person_id"]),
                                         day)
     book(uow, project_id, entry, source=f"event:{payload['event_id']}")
+
+
+def on_call_fault_recorded(uow, payload):
+    """REC-12 -> ATT-10: a desk-call fault's fine goes into the ledger, once per event."""
+    entry = rules.call_fault_ledger_entry(payload, repo.name(uow.session, payload["person_id"]))
+    book(uow, payload["project_id"], entry, source=f"event:{payload['event_id']}")

@@ -38,29 +38,62 @@ def _rotation(uow, project_id):
 
 
 def start_lunch(uow, project_id):
-    """ATT-11: a consultant goes to lunch in their turn of the rotation."""
+    """ATT-11: a consultant goes to lunch in their turn of the rotation, holding one of the
+    group's slots (the database refuses a second holder: two instances cannot send more than
+    the group); reception is told (``lunch_started``)."""
     person = repo.person(uow.session, project_id, uow.actor_id)
     now, tz, day = today(uow, project_id)
     state = _rotation(uow, project_id)
     lunches = state["lunches"]
+    out = {pid: lu for pid, lu in lunches.items() if not lu.returned_at}
     d = rules.may_go_to_lunch(person.id, person.name, [o["person_id"] for o in state["order"]],
-                              [pid for pid, lu in lunches.items() if lu.returned_at],
-                              [pid for pid, lu in lunches.items() if not lu.returned_at],
-                              now, uow.policy(project_id), tz)
+                              [pid for pid, lu in lunches.items() if lu.returned_at], list(out),
+                              now, uow.policy(project_id), tz,
+                              slots_taken=[lu.slot for lu in out.values() if lu.slot])
     check(uow, d)
+    due = parse_instant(d.data["due_back_at"])
     row = repo.add_unique(uow.session, Lunch(project_id=project_id, person_id=person.id,
-                                             day=day, started_at=now, overstay_seconds=0),
-                          f"{person.name} has already taken lunch today")
+                                             day=day, started_at=now, overstay_seconds=0,
+                                             slot=d.data["slot"], due_back_at=due),
+                          f"{person.name} cannot start lunch now: already taken today, or "
+                          "the lunch group filled up at the same moment")
+    uow.emit("lunch_started", project_id, "ATT-11", d.reason, person_id=person.id,
+             day=day.isoformat(), at=now.isoformat(), due_back_at=due.isoformat())
     return uow.record(d, "lunch", row.id, project_id)
 
 
 def end_lunch(uow, project_id):
-    """ATT-11: back from lunch; an overstay is recorded."""
+    """ATT-11: back from lunch; an overstay is recorded; reception is told (``lunch_ended``)."""
     person = repo.person(uow.session, project_id, uow.actor_id)
     now, tz, day = today(uow, project_id)
     row = repo.lunch(uow.session, person.id, day)
     d = check(uow, rules.end_lunch(person.name, row.started_at if row else None,
                                    bool(row and row.returned_at), now, uow.policy(project_id),
-                                   tz))
+                                   tz, due_back_at=row.due_back_at if row else None))
     row.returned_at, row.overstay_seconds = now, int(d.data["overstay_seconds"])
+    uow.emit("lunch_ended", project_id, "ATT-11", d.reason, person_id=person.id,
+             day=day.isoformat(), at=now.isoformat(),
+             overstay_minutes=d.data["overstay_minutes"])
     return uow.record(d, "lunch", row.id, project_id)
+
+
+def overdue_lunches(uow):
+    """ATT-11 by the clock: the ids of lunches past due back with no overstay recorded."""
+    return [row.id for row in repo.overdue_lunches(uow.session, uow.now)]
+
+
+def record_overstay(uow, lunch_id):
+    """ATT-11: record one lunch's overstay once its due-back time has passed with no return
+    (once: a second worker or instance finds it claimed)."""
+    row = uow.session.get(Lunch, lunch_id)
+    if row is None or row.returned_at is not None or row.due_back_at is None:
+        return None
+    tz = uow.tz(row.project_id)
+    d = rules.lunch_overdue(repo.name(uow.session, row.person_id), row.due_back_at, uow.now, tz)
+    if not d.allowed or not repo.claim_overdue(uow.session, row.id, uow.now):
+        return None
+    uow.record(d, "lunch", row.id, row.project_id, actor_id=None)
+    uow.emit("lunch_overstayed", row.project_id, "ATT-11", d.reason,
+             person_id=row.person_id, day=row.day.isoformat(),
+             due_back_at=row.due_back_at.isoformat(), at=uow.now.isoformat())
+    return d

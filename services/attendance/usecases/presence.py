@@ -3,7 +3,7 @@ from services.common.errors import Unprocessable
 from services.common.timeutil import parse_instant
 
 from .. import repo, rules
-from ..models import MissingPunchNote, Punch, Revocation, SignIn, Uniform
+from ..models import MissingPunchNote, Punch, Revocation, SignIn, SignInDispute, Uniform
 from .common import Kept, acting, book, book_attempt, check, today
 
 READERS = ("supervisor", "manager", "clerk")
@@ -136,11 +136,11 @@ def sign_in(uow, project_id, data):
 
 def sign_in_order(uow, project_id, query):
     """ATT-06: valid sign-ins by time; those with an earlier invalid one after everyone who
-    signed in correctly."""
+    signed in correctly; resolved disputes reorder their disputants by clock-in time."""
     day = query.get("day") or today(uow, project_id)[2]
     rows = repo.sign_ins(uow.session, project_id, day)
     names = repo.names(uow.session, {r.person_id for r in rows})
-    order = rules.sign_in_order(repo.sign_in_attempts(rows, names))
+    order = _order(uow, project_id, day, rows, names)
     return {"day": day.isoformat(),
             "order": [dict(d.data, name=names.get(d.data["person_id"]), rule=d.rule,
                            reason=d.reason) for d in order],
@@ -148,13 +148,33 @@ def sign_in_order(uow, project_id, query):
                         if not r.valid]}
 
 
+def _order(uow, project_id, day, rows, names):
+    return rules.sign_in_order(repo.sign_in_attempts(rows, names),
+                               repo.resolutions(uow.session, project_id, day))
+
+
 def resolve_dispute(uow, project_id, data):
-    """ATT-06: a supervisor settles a sign-in order dispute by clock-in times."""
-    now, tz, current = today(uow, project_id)
+    """ATT-06: a supervisor settles a sign-in order dispute by clock-in times: the resolution
+    is stored (the day's order changes) and reception is told (``sign_in_order_changed``)."""
+    s = uow.session
+    current = today(uow, project_id)[2]
     day = data["day"] or current
-    disputants = [rules.Disputant(p.id, p.name, repo.clock_in(uow.session, p.id, day))
-                  for p in (repo.person(uow.session, project_id, pid)
-                            for pid in data["person_ids"])]
-    d = rules.resolve_sign_in_dispute(*acting(uow), disputants, tz)
+    check(uow, rules.may_settle_dispute_on(day, current), field="day")
+    rows = repo.sign_ins(s, project_id, day)
+    names = repo.names(s, {r.person_id for r in rows})
+    placed = {d.data["person_id"]: d.data["placed_last"]
+              for d in _order(uow, project_id, day, rows, names)}
+    disputants = [rules.Disputant(p.id, p.name, repo.clock_in(s, p.id, day),
+                                  p.id in placed, placed.get(p.id, False))
+                  for p in (repo.person(s, project_id, pid) for pid in data["person_ids"])]
+    d = rules.resolve_sign_in_dispute(*acting(uow), disputants, uow.tz(project_id))
     check(uow, d, field="person_ids", forbidden=("forbidden", "party_to_dispute"))
-    return uow.record(d, "sign_in_dispute", day.isoformat(), project_id)
+    row = SignInDispute(project_id=project_id, day=day, order=d.data["order"],
+                        decided_by=uow.actor_id, at=uow.now, reason=d.reason)
+    s.add(row)
+    uow.flush()
+    uow.record(d, "sign_in_dispute", row.id, project_id)
+    order = [x.data["person_id"] for x in _order(uow, project_id, day, rows, names)]
+    uow.emit("sign_in_order_changed", project_id, "ATT-06", d.reason, day=day.isoformat(),
+             order=order, dispute_id=row.id, decided_by=uow.actor_id)
+    return d

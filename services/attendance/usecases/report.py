@@ -15,7 +15,8 @@ def monthly_report(uow, project_id, query):
     first, nxt = repo.first_of_month(year, month)
     rows = rules.report_rows(year, month, repo.month_days(uow.session, project_id, first, nxt),
                              repo.month_entries(uow.session, project_id, first, nxt),
-                             uow.policy(project_id))
+                             uow.policy(project_id), repo.salaries(uow.session, project_id),
+                             repo.month_work_days(uow.session, project_id, first, nxt))
     fmt = query.get("format") or "json"
     if fmt != "json":
         return export.table_file(rows, REPORT_COLUMNS, fmt,
@@ -35,3 +36,24 @@ def submit_report(uow, project_id, data):
         outcome=d.outcome, reason=d.reason),
         f"the report for {year}-{month:02d} is already submitted")
     return uow.record(d, "report", f"{year}-{month:02d}", project_id)
+
+
+def set_terms(uow, project_id, person_id, data):
+    """ATT-07/13: a manager sets a person's monthly salary (ATT-13 deduction) and annual leave
+    days a year (ATT-07 sick-leave conversion); the change is recorded."""
+    person = repo.person(uow.session, project_id, person_id)
+    d = check(uow, rules.set_staff_terms(*acting(uow), person.id, person.name, data),
+              field="person_id", forbidden=("forbidden", "self_terms"))
+    row = repo.set_terms(uow.session, project_id, person.id, d.data["values"], uow.actor_id,
+                         uow.now)
+    uow.record(d, "staff_terms", person.id, project_id)
+    return repo.terms_view(row)
+
+
+def get_terms(uow, project_id, person_id):
+    """A manager, the clerk, or the person themself reads what is set."""
+    person = repo.person(uow.session, project_id, person_id)
+    uow.caller.require_self(person.id, "manager", "clerk", action="read someone's terms")
+    row = repo.terms(uow.session, person.id)
+    return repo.terms_view(row) if row else {"person_id": person.id, "monthly_salary": None,
+                                             "annual_leave_days": 0, "set_by": None, "at": None}
