@@ -84,6 +84,9 @@ ROUTES = [
     Route("POST", f"{P}/stocktakes", "Record a stocktake (two counters at least); adjusts "
           "stock", S, service=S, rpc="create_stocktake", body=mat.StocktakeIn,
           response=mat.StocktakeOut, status=201, rules=("MAT-06",)),
+    Route("GET", f"{P}/stocktakes/months", "The year's monthly stocktakes: done, due, missed "
+          "(?year=, default this year)", S, service=S, rpc="stocktake_months", query=("year",),
+          response=mat.StocktakeMonthOut, many=True, rules=("MAT-06", "SYS-04")),
     # MAT-07 desk kit
     Route("POST", f"{P}/desk-kit/checks", "Record a desk consultant's folder (supervisor)", S,
           service=S, rpc="check_desk_kit", body=mat.DeskKitCheckIn, response=mat.DeskKitCheckOut,

@@ -106,8 +106,13 @@ class PlanLine(Base):
 
 
 class MaterialRequest(Base):
-    """MAT-02: a request for materials, planned (within an approved plan) or urgent."""
+    """MAT-02: a request for materials, planned (within an approved plan) or urgent. Issue
+    forms drawn against it count in ``issued``; the database never lets them exceed it."""
     __tablename__ = "material_request"
+    __table_args__ = (
+        CheckConstraint("issued >= 0 AND issued <= quantity",
+                        name="ck_request_issued_within_request"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(Integer, index=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
@@ -123,6 +128,7 @@ class MaterialRequest(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     rule: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text)
+    issued: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Receipt(Base):
@@ -168,6 +174,11 @@ class IssueForm(Base):
     confirmed_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
     confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     movement_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # MAT-02: what the form is issued against: an approved request, or a current plan's line
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("material_request.id"),
+                                                   nullable=True, index=True)
+    plan_line_id: Mapped[int | None] = mapped_column(ForeignKey("needs_plan_line.id"),
+                                                     nullable=True)
 
 
 class LedgerEntry(Base):
@@ -197,6 +208,8 @@ class Stocktake(Base):
     recorded_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     reason: Mapped[str] = mapped_column(Text)
+    # MAT-06: the business month counted (its first day, project-local; SYS-04)
+    month: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
 
 
 class StocktakeLine(Base):
@@ -233,8 +246,11 @@ class Handout(Base):
 
 
 class Shortage(Base):
-    """MAT-07: what stock or a desk folder could not cover on a day (reported to the manager)."""
+    """MAT-07: what stock or a desk folder could not cover on a day (reported to the manager).
+    One line per ``key`` and day (``folder:<person>:<code>`` or ``handout:<reception>:<code>``):
+    a folder checked again the same day updates its line, never adds a second one."""
     __tablename__ = "shortage"
+    __table_args__ = (UniqueConstraint("project_id", "day", "key", name="uq_shortage_day_key"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(Integer, index=True)
     day: Mapped[date] = mapped_column(Date, index=True)
@@ -251,3 +267,4 @@ class Shortage(Base):
     recorded_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     reported_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    key: Mapped[str] = mapped_column(String(160))

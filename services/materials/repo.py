@@ -3,10 +3,14 @@ row <-> rule-input mapping, and the view dicts the ``*Out`` schemas dump.
 
 Loads refuse ids of another project with a 404, so nobody learns another office's ids.
 """
+from datetime import date
+
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from services.common import directory
+from services.common.db import inserted
 from services.common.errors import NotFound
 from services.common.timeutil import iso
 
@@ -22,6 +26,7 @@ from .models import (
     Receipt,
     Shortage,
     StockMovement,
+    Stocktake,
 )
 
 # ---------------------------------------------------------------- loading
@@ -118,6 +123,33 @@ def claim_plan_line(session, line_id, qty):
                  requested=PlanLine.requested + qty)
 
 
+def release_plan_line(session, line_id, qty):
+    """MAT-02: a cancelled form gives back what it drew on a plan line."""
+    return claim(session, PlanLine, line_id, PlanLine.requested >= qty,
+                 requested=PlanLine.requested - qty)
+
+
+def claim_request(session, request_id, qty):
+    """MAT-02: forms never draw more than an approved request holds (CHECK and guard)."""
+    try:
+        with session.begin_nested():
+            return claim(session, MaterialRequest, request_id,
+                         (MaterialRequest.status == "approved")
+                         & (MaterialRequest.quantity - MaterialRequest.issued >= qty),
+                         issued=MaterialRequest.issued + qty)
+    except IntegrityError:
+        return False
+
+
+def release_request(session, request_id, qty):
+    return claim(session, MaterialRequest, request_id, MaterialRequest.issued >= qty,
+                 issued=MaterialRequest.issued - qty)
+
+
+def request_facts(r):
+    return rules.RequestFacts(r.id, r.item_id, r.kind, r.status, r.quantity, r.issued or 0)
+
+
 def claim_held(session, receipt, qty):
     """MAT-03: held goods leave temporary storage once, whoever resolves them."""
     won = claim(session, Receipt, receipt.id, Receipt.held_remaining >= qty,
@@ -166,8 +198,44 @@ def handout_inputs(items_by_code):
                 reorder_levels={c: i.reorder_level for c, i in items_by_code.items()})
 
 
+def put_shortage(session, row):
+    """MAT-07: one line per (project, day, key): a new line, or the day's line for the same
+    key brought up to date (the unique key decides between two instances). A changed line is
+    unreported again, so the manager hears the new figure. Returns the stored row or None."""
+    query = (select(Shortage).where(Shortage.project_id == row.project_id,
+                                    Shortage.day == row.day, Shortage.key == row.key)
+             .with_for_update().execution_options(populate_existing=True))
+    found = session.scalar(query)
+    if found is None:
+        if not row.missing:
+            return None
+        if inserted(session, row):
+            return row
+        found = session.scalar(query)
+    if found.missing != row.missing:
+        found.reported_at = None
+    for name in ("wanted", "issued", "missing", "reason", "recorded_by", "at", "item_id"):
+        setattr(found, name, getattr(row, name))
+    return found
+
+
+def people(session, person_ids):
+    """MAT-06/07: the directory replica's entry (or None) for each id, in the given order."""
+    return {i: directory.person(session, i) for i in person_ids}
+
+
+def stocktakes_of_year(session, project_id, year):
+    """MAT-06: (month, id, full) of the project's stocktakes counted in ``year``."""
+    found = session.execute(
+        select(Stocktake.month, Stocktake.id, Stocktake.full)
+        .where(Stocktake.project_id == project_id, Stocktake.month >= date(year, 1, 1),
+               Stocktake.month < date(year + 1, 1, 1)).order_by(Stocktake.id))
+    return list(found)
+
+
 def shortages(session, project_id, day, unreported=False):
-    query = select(Shortage).where(Shortage.project_id == project_id, Shortage.day == day)
+    query = select(Shortage).where(Shortage.project_id == project_id, Shortage.day == day,
+                                   Shortage.missing > 0)
     if unreported:
         query = query.where(Shortage.reported_at.is_(None))
     return list(session.scalars(query.order_by(Shortage.id)))
@@ -207,6 +275,7 @@ def form_view(f, balance=None):
     return {"id": f.id, "item_id": f.item_id, "item_name": f.item_name,
             "specification": f.specification, "quantity": f.quantity,
             "recipient_id": f.recipient_id, "purpose": f.purpose, "status": f.status,
+            "request_id": f.request_id, "plan_line_id": f.plan_line_id,
             "created_by": f.created_by, "confirmed_by": f.confirmed_by,
             "confirmed_at": iso(f.confirmed_at), "movement_id": f.movement_id,
             "balance": balance}
@@ -233,6 +302,7 @@ def request_view(r):
     return {"id": r.id, "item_id": r.item_id, "quantity": r.quantity, "purpose": r.purpose,
             "kind": r.kind, "status": r.status, "plan_line_id": r.plan_line_id,
             "requested_by": r.requested_by, "decided_by": r.decided_by, "rule": r.rule,
+            "issued": r.issued or 0,
             "reason": r.reason}
 
 

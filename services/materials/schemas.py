@@ -92,6 +92,10 @@ class IssueFormIn(Schema):
     quantity = qty
     recipient_id = fields.Integer(strict=True, required=True)
     purpose = fields.String(load_default="", validate=validate.Length(max=500))
+    request_id = fields.Integer(strict=True, load_default=None, metadata={
+        "description": "MAT-02: the approved request (planned, or urgent approved by a manager) "
+                       "the form draws on; without it the form draws on a current approved "
+                       "needs plan listing the item, or is refused"})
 
 
 class UsageLedgerIn(Schema):
@@ -160,7 +164,8 @@ NeedsPlanOut = out(
     ends=fields.String(metadata={"description": "exclusive end of the period"}))
 MaterialRequestOut = out(
     "MaterialRequestOut", "id:int item_id:int quantity:int purpose:str plan_line_id:int? "
-    "requested_by:int? decided_by:int? rule:str reason:str",
+    "requested_by:int? decided_by:int? rule:str reason:str issued:int",
+    issued=fields.Integer(metadata={"description": "drawn by live issue forms (MAT-02)"}),
     kind=one_of("planned", "urgent"), status=one_of("approved", "pending", "rejected"))
 ReceiptOut = out(
     "ReceiptOut", "id:int item_id:int name:str specification:str model:str quantity:int "
@@ -170,7 +175,8 @@ ReceiptOut = out(
 IssueFormOut = out(
     "IssueFormOut", "id:int item_id:int item_name:str specification:str quantity:int "
     "recipient_id:int purpose:str created_by:int? confirmed_by:int? confirmed_at:str? "
-    "movement_id:int? balance:int?", status=one_of("pending", "issued", "cancelled"),
+    "movement_id:int? balance:int? request_id:int? plan_line_id:int?",
+    status=one_of("pending", "issued", "cancelled"),
     balance=fields.Integer(allow_none=True,
                            metadata={"description": "stock left, in the confirmation's answer"}))
 UsageLedgerOut = out(
@@ -184,9 +190,13 @@ StocktakeLineOut = out(
 LossOut = out("LossOut", "item_id:int code:str quantity:int amount_cents:int cause:str "
               "attributed_to:int? reason:str")
 StocktakeOut = out(
-    "StocktakeOut", "id:int full:bool storekeeper_id:int? reason:str",
+    "StocktakeOut", "id:int full:bool storekeeper_id:int? reason:str month:str",
     counter_ids=fields.List(fields.Integer()), lines=fields.List(fields.Nested(StocktakeLineOut)),
     losses=fields.List(fields.Nested(LossOut)))
+StocktakeMonthOut = out(
+    "StocktakeMonthOut", "month:str full_required:bool rule:str reason:str",
+    status=one_of("done", "due", "missed", "future"),
+    stocktakes=fields.List(fields.Integer()))
 DeskKitCheckOut = out(
     "DeskKitCheckOut", "consultant_id:int day:str complete:bool minimum:int rule:str reason:str",
     shortages=fields.Dict(keys=fields.String(), values=fields.Integer(),

@@ -232,6 +232,12 @@ class MaterialsService(DirectoryReplica, ServiceKit):
             stocktake = usecases.create_stocktake(uow, project_id, data)
         return dump(schemas.StocktakeOut, stocktake)
 
+    @rpc
+    def stocktake_months(self, token, project_id, query=None):
+        with self.uow(self.caller(token, project_id)) as uow:
+            months = usecases.stocktake_months(uow, project_id, query)
+        return dump(schemas.StocktakeMonthOut, months, many=True)
+
     # ------------------------------------------------------------ MAT-07 desk kit
     @event_handler("reception", "reception_completed")
     @once

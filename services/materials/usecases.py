@@ -7,11 +7,12 @@ on_hand >= 0 and ``WHERE on_hand >= :q``), a ``stock_movement`` row, the "why" r
 ``stock_moved`` / ``stock_low`` in the outbox, all in one transaction (SYS-01, MAT-04, MAT-08).
 """
 import logging
-from datetime import date
+from datetime import date, datetime
 
 from services.common import export
 from services.common.db import inserted
 from services.common.errors import Conflict, Forbidden, Unprocessable
+from services.common.timeutil import business_day
 
 from . import constants, models, repo, rules
 
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 # a refusing rule's outcome -> the error it answers with (422 when not listed)
 ERRORS = {"forbidden": Forbidden, "wrong_confirmer": Forbidden, "unconfirmed": Forbidden,
           "conflict": Conflict, "code_taken": Conflict, "insufficient_stock": Conflict,
-          "insufficient_held": Conflict}
+          "insufficient_held": Conflict, "not_approved": Conflict, "over_basis": Conflict}
 
 STOCK_COLUMNS = [("code", "code 编码"), ("name", "name 名称"), ("specification", "spec 规格"),
                  ("model", "model 型号"), ("unit", "unit 单位"), ("category", "category 类别"),
@@ -176,25 +177,32 @@ def list_plans(uow, project_id):
     return repo.plans(uow.session, project_id)
 
 
+def _draw_on_plan(uow, project_id, item, qty, ruling=None):
+    """MAT-02: classify ``qty`` of ``item`` against the current approved plans (the project's
+    business day, SYS-04) and, when a plan line has it left, claim it in the database.
+    ``ruling`` turns the classification into the decision that is enforced (a request takes
+    ``urgent`` as an answer; an issue form does not). Returns (decision, plan line id|None)."""
+    session, policy, tz = uow.session, uow.policy(project_id), uow.tz(project_id)
+    for _attempt in range(3):
+        lines = repo.approved_plan_lines(session, project_id, item.id)
+        c = decide(uow, rules.classify_request(item.id, qty, uow.now, [pl for _, pl in lines],
+                                               policy, tz))
+        d = decide(uow, ruling(c)) if ruling else c
+        if c.outcome != "planned":
+            return d, None
+        chosen = next(ln for ln, pl in lines if pl.period == c.data["plan_period"]
+                      and pl.starts.isoformat() == c.data["plan_starts"] and pl.remaining >= qty)
+        if repo.claim_plan_line(session, chosen.id, qty):
+            return d, chosen.id
+    decide(uow, rules.plan_changed())
+
+
 def create_request(uow, project_id, data):
     """MAT-02: within an approved current plan -> planned (approved at once, the plan line
     claimed in the database); otherwise urgent, pending a manager's approval."""
     session, qty = uow.session, data["quantity"]
     item = repo.item(session, project_id, data["item_id"])
-    policy, tz, line_id = uow.policy(project_id), uow.tz(project_id), None
-    for _attempt in range(3):
-        lines = repo.approved_plan_lines(session, project_id, item.id)
-        d = decide(uow, rules.classify_request(item.id, qty, uow.now, [pl for _, pl in lines],
-                                               policy, tz))
-        if d.outcome != "planned":
-            break
-        chosen = next(ln for ln, pl in lines if pl.period == d.data["plan_period"]
-                      and pl.starts.isoformat() == d.data["plan_starts"] and pl.remaining >= qty)
-        if repo.claim_plan_line(session, chosen.id, qty):
-            line_id = chosen.id
-            break
-    else:
-        decide(uow, rules.plan_changed())
+    d, line_id = _draw_on_plan(uow, project_id, item, qty)
     request = repo.add(session, models.MaterialRequest(
         project_id=project_id, item_id=item.id, quantity=qty, purpose=data["purpose"],
         kind=d.outcome, status=d.data["status"], plan_line_id=line_id,
@@ -265,6 +273,25 @@ def list_receipts(uow, project_id):
 
 # ---------------------------------------------------------------- MAT-04 issuing
 
+def _issue_basis(uow, project_id, item, qty, request_id):
+    """MAT-02: what a form is issued against, claimed in the database: the named approved
+    request (its undrawn quantity), else a current approved plan's line for the item.
+    Returns (decision, request id|None, plan line id|None)."""
+    session = uow.session
+    if request_id is None:
+        d, line_id = _draw_on_plan(uow, project_id, item, qty,
+                                   lambda c: rules.issue_against_plan(c, item.id, qty))
+        return d, None, line_id
+    request = repo.one(session, models.MaterialRequest, project_id, request_id, "request",
+                       "request_id")
+    d = decide(uow, rules.issue_against_request(repo.request_facts(request), item.id, qty))
+    if not repo.claim_request(session, request.id, qty):  # another form drew on it meanwhile
+        session.refresh(request)
+        decide(uow, rules.issue_against_request(repo.request_facts(request), item.id, qty))
+        decide(uow, rules.plan_changed())
+    return d, request.id, None
+
+
 def create_issue_form(uow, project_id, data):
     item = repo.item(uow.session, project_id, data["item_id"])
     form = rules.IssueForm(data["item_name"] or item.name,
@@ -272,11 +299,15 @@ def create_issue_form(uow, project_id, data):
                            data["recipient_id"])
     d = decide(uow, rules.new_issue_form(form, item.on_hand, catalogue_name=item.name,
                                          catalogue_spec=item.specification))
+    basis, request_id, line_id = _issue_basis(uow, project_id, item, form.quantity,
+                                              data.get("request_id"))
     row = repo.add(uow.session, models.IssueForm(
         project_id=project_id, item_id=item.id, item_name=form.item_name,
         specification=form.specification, quantity=form.quantity,
         recipient_id=form.recipient_id, purpose=data["purpose"], status=d.data["status"],
-        created_by=uow.actor_id, created_at=uow.now))
+        created_by=uow.actor_id, created_at=uow.now, request_id=request_id,
+        plan_line_id=line_id))
+    uow.record(basis, "issue_form", row.id, project_id)
     uow.record(d, "issue_form", row.id, project_id)
     return repo.form_view(row)
 
@@ -308,6 +339,14 @@ def cancel_issue_form(uow, project_id, form_id):
     if not repo.claim_pending_form(uow.session, row, status="cancelled"):
         decide(uow, rules.pending_form(row.status, row.id))
     uow.record(rules.form_cancelled(row.id), "issue_form", row.id, project_id)
+    if row.request_id is not None:  # MAT-02: the quantity goes back to what it drew on
+        repo.release_request(uow.session, row.request_id, row.quantity)
+        uow.record(rules.basis_released(row.id, "request", row.request_id, row.quantity),
+                   "issue_form", row.id, project_id)
+    elif row.plan_line_id is not None:
+        repo.release_plan_line(uow.session, row.plan_line_id, row.quantity)
+        uow.record(rules.basis_released(row.id, "plan line", row.plan_line_id, row.quantity),
+                   "issue_form", row.id, project_id)
     return repo.form_view(row)
 
 
@@ -372,16 +411,27 @@ def create_stocktake(uow, project_id, data):
     session, caller = uow.session, uow.caller
     d = decide(uow, rules.check_stocktake(data["counter_ids"], data["full"], uow.now,
                                           uow.policy(project_id), uow.tz(project_id)))
+    # MAT-06: the counters are real people: active staff of this project (directory replica)
+    staff = decide(uow, rules.project_staff(repo.people(session, d.data["counters"]),
+                                            project_id, field="counter_ids", rule="MAT-06",
+                                            what="counter"))
     ids = [line["item_id"] for line in data["lines"]]
     known = [i.id for i in repo.items(session, project_id)]
     decide(uow, rules.stocktake_items(ids, known, data["full"]))
+    # the storekeeper charged with losses is named, or is the caller by their own roles (an
+    # admin acting as storekeeper is nobody's storekeeper); either way a storekeeper on the staff
     storekeeper = rules.stocktake_storekeeper(data["storekeeper_id"], caller.person_id,
-                                              caller.acting_roles)
+                                              caller.roles)
+    keeper = storekeeper is not None and decide(uow, rules.project_staff(
+        repo.people(session, [storekeeper]), project_id, field="storekeeper_id",
+        rule="MAT-06", role="storekeeper", what="storekeeper"))
     items = {i: repo.item(session, project_id, i, lock=True) for i in sorted(ids)}
     stocktake = repo.add(session, models.Stocktake(
         project_id=project_id, full=data["full"], counter_ids=d.data["counters"],
-        storekeeper_id=storekeeper, recorded_by=uow.actor_id, at=uow.now, reason=d.reason))
-    uow.record(d, "stocktake", stocktake.id, project_id)
+        storekeeper_id=storekeeper, recorded_by=uow.actor_id, at=uow.now, reason=d.reason,
+        month=date.fromisoformat(d.data["month"])))
+    for done in filter(None, (d, staff, keeper)):
+        uow.record(done, "stocktake", stocktake.id, project_id)
     counted = [_count(uow, stocktake, items[c["item_id"]], c) for c in data["lines"]]
     lines = [line for line, _ in counted]
     losses = [loss for _, loss in counted if loss]
@@ -390,8 +440,26 @@ def create_stocktake(uow, project_id, data):
              full=data["full"], counter_ids=d.data["counters"], losses=losses,
              lines=[{k: ln[k] for k in LINE_FIGURES} for ln in lines])
     return {"id": stocktake.id, "full": stocktake.full, "counter_ids": stocktake.counter_ids,
+            "month": d.data["month"],
             "storekeeper_id": storekeeper, "reason": d.reason, "lines": lines,
             "losses": losses}
+
+
+def stocktake_months(uow, project_id, query=None):
+    """MAT-06: the year's months (project-local, SYS-04): counted, due, missed, or to come."""
+    today = uow.today(project_id)
+    year = _whole(query, "year") or today.year
+    policy, by_month = uow.policy(project_id), {}
+    for month, sid, full in repo.stocktakes_of_year(uow.session, project_id, year):
+        by_month.setdefault(month, []).append((sid, full))
+    answer = []
+    for m in range(1, 13):
+        month = date(year, m, 1)
+        d = rules.month_status(month, today, by_month.get(month, []), policy)
+        answer.append({"month": f"{month:%Y-%m}", "status": d.outcome,
+                       "full_required": d.data["full_required"],
+                       "stocktakes": d.data["stocktakes"], "rule": d.rule, "reason": d.reason})
+    return answer
 
 
 def _count(uow, stocktake, item, count):
@@ -444,11 +512,7 @@ def issue_handed_out_plans(uow, payload):
         log.info("reception %s: floor plans already issued (handout %s)", reception_id, done)
         return None
     person_id = payload.get("person_id")
-    try:
-        day = date.fromisoformat(payload["day"]) if payload.get("day") else None
-    except (TypeError, ValueError):
-        day = None
-    day = day or uow.today(project_id)
+    day = _fact_day(uow, project_id, payload)
     pairs = [(str(p.get("code")), p.get("quantity")) for p in payload.get("floor_plans") or []
              if isinstance(p, dict)]
     items = repo.items_by_code(session, project_id, {code for code, _ in pairs})
@@ -468,30 +532,53 @@ def issue_handed_out_plans(uow, payload):
         uow.record(d, "handout", handout.id, project_id, actor_id=person_id)
     for s in result.shortages:
         if s.missing:
-            item = items.get(s.item_id)
-            session.add(models.Shortage(
+            item, code = items.get(s.item_id), str(s.item_id)[:40]
+            repo.put_shortage(session, models.Shortage(
                 project_id=project_id, day=day, source="handout",
-                item_id=item.id if item else None, code=str(s.item_id)[:40],
+                item_id=item.id if item else None, code=code,
                 person_id=person_id, reception_id=reception_id, wanted=s.wanted,
                 issued=s.issued, missing=s.missing, rule=s.decision.rule,
-                reason=s.decision.reason, recorded_by=None, at=uow.now))
+                reason=s.decision.reason, recorded_by=None, at=uow.now,
+                key=f"handout:{reception_id}:{code}"[:160]))
     return handout.id
+
+
+def _fact_day(uow, project_id, payload):
+    """SYS-04: the business day a reception happened on: its ``day`` fact, else the day in the
+    project's zone of when the event occurred, else today (a fact, never an invented time)."""
+    try:
+        if payload.get("day"):
+            return date.fromisoformat(payload["day"])
+        if payload.get("occurred_at"):
+            return business_day(datetime.fromisoformat(payload["occurred_at"]),
+                                uow.tz(project_id))
+    except (TypeError, ValueError):
+        pass
+    return uow.today(project_id)
 
 
 def check_desk_kit(uow, project_id, data):
     """MAT-07: the supervisor records a desk consultant's folder; shortages of the day."""
-    plans = {i.code: i for i in repo.items(uow.session, project_id, category="floor_plan")}
+    session = uow.session
+    plans = {i.code: i for i in repo.items(session, project_id, category="floor_plan")}
     decide(uow, rules.check_folder(data["folder"], plans))
     consultant = data["consultant_id"]
+    who = decide(uow, rules.project_staff(repo.people(session, [consultant]), project_id,
+                                          field="consultant_id", rule="MAT-07",
+                                          role="consultant", what="desk consultant"))
     d = rules.desk_kit_shortages(data["folder"], list(plans), uow.policy(project_id),
                                  consultant_id=consultant)
     day, need = uow.today(project_id), d.data["minimum"]
-    for code, missing in d.data["shortages"].items():
-        uow.session.add(models.Shortage(
-            project_id=project_id, day=day, source="folder", item_id=plans[code].id, code=code,
+    # one line per consultant, plan and day: a second check of the day updates it (MAT-07)
+    for code, item in plans.items():
+        missing = d.data["shortages"].get(code, 0)
+        repo.put_shortage(session, models.Shortage(
+            project_id=project_id, day=day, source="folder", item_id=item.id, code=code,
             person_id=consultant, wanted=need, issued=need - missing, missing=missing,
-            rule=d.rule, reason=d.reason, recorded_by=uow.actor_id, at=uow.now))
-    uow.record(d, "desk_kit", f"{consultant}:{day.isoformat()}", project_id)
+            rule=d.rule, reason=d.reason, recorded_by=uow.actor_id, at=uow.now,
+            key=f"folder:{consultant}:{code}"[:160]))
+    for done in (who, d):
+        uow.record(done, "desk_kit", f"{consultant}:{day.isoformat()}", project_id)
     return {"consultant_id": consultant, "day": day.isoformat(), "complete": d.allowed,
             "minimum": need, "shortages": d.data["shortages"], "rule": d.rule,
             "reason": d.reason}

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from services.common import policy, why
+from services.common import directory, policy, why
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 from services.materials import events, models, rules, usecases
 from tests.usecase_kit import at, make_uow, outbox_events, person
@@ -23,9 +23,34 @@ def uow_as(caller, session=None, now=MONDAY):
                     session=session, policy_spec=rules.POLICY, catalogue=events.CATALOGUE)
 
 
+STAFF = {2: ("manager",), 3: ("supervisor",), 5: ("storekeeper",), 11: ("consultant",),
+         12: ("consultant",)}
+
+
+def staff(session, person_id, *roles, project_id=PID, active=True):
+    """What attendance announced about a person (the directory replica, MAT-06/MAT-07)."""
+    with uow_as(None, session):
+        directory.apply_person(session, {"id": person_id, "project_id": project_id,
+                                         "name": f"#{person_id}", "roles": list(roles),
+                                         "active": active})
+    session.commit()
+
+
 @pytest.fixture
 def session():
-    return uow_as(None).session
+    s = uow_as(None).session
+    for person_id, roles in STAFF.items():
+        staff(s, person_id, *roles)
+    return s
+
+
+def plan(session, item_id, qty=1000, period="quarterly", starts=None):
+    """An approved needs plan listing ``qty`` of the item for the period holding MONDAY."""
+    starts = starts or rules.period_start(period, MONDAY.date())
+    made = act(session, STOREKEEPER, usecases.create_plan, {
+        "period": period, "starts": starts, "milestone": "开盘",
+        "lines": [{"item_id": item_id, "quantity": qty}]})
+    return act(session, SUPERVISOR, usecases.approve_plan, made["id"])
 
 
 def act(session, caller, fn, *args, now=MONDAY):
@@ -52,6 +77,7 @@ def receive(session, item_id, qty, passed=True):
 
 
 def issue(session, item_id, qty, recipient=C1):
+    plan(session, item_id, qty)
     form = act(session, STOREKEEPER, usecases.create_issue_form, {
         "item_id": item_id, "item_name": None, "specification": None, "quantity": qty,
         "recipient_id": recipient.person_id, "purpose": ""})
@@ -106,6 +132,7 @@ def test_sys01_mat03_receipts_move_stock_and_failed_goods_are_held(session):
 
 def test_mat04_only_the_recipient_confirms_and_stock_never_goes_below_zero(session):
     made = item(session, stock=5)
+    plan(session, made["id"], 3)
     form = act(session, STOREKEEPER, usecases.create_issue_form, {
         "item_id": made["id"], "item_name": None, "specification": None, "quantity": 3,
         "recipient_id": 11, "purpose": "desk"})
@@ -120,7 +147,7 @@ def test_mat04_only_the_recipient_confirms_and_stock_never_goes_below_zero(sessi
         issue(session, made["id"], 3)
     assert (exc.value.rule, exc.value.field) == ("MAT-04", "quantity")
     assert chain(session, "issue_form", form["id"]) == \
-        [("MAT-04", "unconfirmed"), ("MAT-04", "issued")]
+        [("MAT-02", "against_plan"), ("MAT-04", "unconfirmed"), ("MAT-04", "issued")]
     # MAT-08: 5 -> 2 crossed reorder level 3 once
     low = outbox_events(session, "stock_low")
     assert [(e["balance"], e["rule"]) for e in low] == [(2, "MAT-08")]
@@ -128,6 +155,7 @@ def test_mat04_only_the_recipient_confirms_and_stock_never_goes_below_zero(sessi
 
 def test_mat04_a_pending_form_is_cancelled_once(session):
     made = item(session)
+    plan(session, made["id"], 1)
     form = act(session, STOREKEEPER, usecases.create_issue_form, {
         "item_id": made["id"], "item_name": None, "specification": None, "quantity": 1,
         "recipient_id": 11, "purpose": ""})

@@ -2,7 +2,7 @@
 for them; counts by two people that adjust stock and attribute losses."""
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from services.common.decision import Decision, allow, refuse
@@ -57,8 +57,54 @@ def check_stocktake(counter_ids: Iterable[Hashable], full: bool, now: datetime,
                       f"{policy['full_count_months']})", outcome="full_count_required",
                       field="full")
     kind = "full" if full else "monthly"
-    return allow("MAT-06", f"{kind} stocktake by {len(counters)} counters", outcome=kind,
-                 counters=sorted(counters, key=str))
+    day = business_day(now, tz)
+    return allow("MAT-06", f"{kind} stocktake of {day:%Y-%m} by {len(counters)} counters",
+                 outcome=kind, counters=sorted(counters, key=str),
+                 month=day.replace(day=1).isoformat())
+
+
+def project_staff(people: Mapping[Hashable, Mapping[str, Any] | None], project_id: Hashable,
+                  *, field: str, rule: str, role: str | None = None,
+                  what: str = "staff") -> Decision:
+    """MAT-06/MAT-07: the people a record names are real: active staff of this project as the
+    directory (attendance's announcements) knows them, holding ``role`` when one is asked.
+    ``people`` maps each named id to its directory entry (None: unknown)."""
+    for person_id, person in people.items():
+        if person is None or person.get("project_id") != project_id:
+            return refuse(rule, f"{what} {person_id} is not staff of project {project_id}",
+                          outcome="invalid", field=field, person_id=person_id)
+        if not person.get("active", False):
+            return refuse(rule, f"{what} {person_id} ({person.get('name')}) is no longer active "
+                          "staff", outcome="invalid", field=field, person_id=person_id)
+        if role is not None and role not in (person.get("roles") or ()):
+            return refuse(rule, f"{what} {person_id} ({person.get('name')}) is not a {role}",
+                          outcome="invalid", field=field, person_id=person_id)
+    names = ", ".join(f"{p['name'] or i}" for i, p in people.items())
+    return allow(rule, f"{what}: active staff of project {project_id} ({names})",
+                 outcome="staff", people=sorted(people, key=str))
+
+
+def month_status(month: date, today: date, counts: Iterable[tuple[Hashable, bool]],
+                 policy: Mapping[str, Any] | None = None) -> Decision:
+    """MAT-06: each month has a stocktake (a full one in ``full_count_months``). A month is
+    ``done`` (counted, fully when required), ``due`` (the current month, not yet done),
+    ``missed`` (past and not done) or ``future``."""
+    policy = policy_with_defaults(policy)
+    counts = list(counts)
+    full_required = month.month in policy["full_count_months"]
+    ok = [i for i, full in counts if full or not full_required]
+    this_month = today.replace(day=1)
+    kind = "a full count" if full_required else "a stocktake"
+    if ok:
+        status, reason = "done", f"{month:%Y-%m} has {kind} (stocktake {ok[0]})"
+    elif month > this_month:
+        status, reason = "future", f"{month:%Y-%m} has not begun"
+    elif month == this_month:
+        status, reason = "due", f"{month:%Y-%m} still needs {kind}"
+    else:
+        status, reason = "missed", f"{month:%Y-%m} ended without {kind}"
+    return allow("MAT-06", reason, outcome=status, full_required=full_required,
+                 stocktakes=[i for i, _ in counts])
 
 
 def attribute_loss(loss_qty: int, unit_price_cents: int, storekeeper_id: Hashable, *,

@@ -146,3 +146,64 @@ def decide_request(status: str, request_id: Hashable, approve: bool, approver_id
         return allow(d.rule, d.reason, outcome=d.outcome, status="approved", **d.data)
     return allow("MAT-02", f"urgent request rejected by manager {approver_id}"
                  + (f": {note}" if note else ""), outcome="rejected", status="rejected")
+
+
+# ---------------------------------------------------------------- MAT-02 -> MAT-04: issue basis
+
+@dataclass(frozen=True)
+class RequestFacts:
+    """What an issue form may draw on: an approved request and what forms have drawn on it."""
+    id: Hashable
+    item_id: Hashable
+    kind: str          # planned / urgent
+    status: str        # approved / pending / rejected
+    quantity: int
+    issued: int = 0
+
+    @property
+    def remaining(self) -> int:
+        return max(self.quantity - self.issued, 0)
+
+
+def issue_against_request(request: RequestFacts, item_id: Hashable, quantity: int) -> Decision:
+    """MAT-02: an issue form drawn on a request needs the request approved (a planned one is
+    approved within its plan, an urgent one by a manager), for the same item, with enough of
+    its quantity not yet drawn by other live forms."""
+    what = f"{request.kind} request {request.id}"
+    if request.item_id != item_id:
+        return refuse("MAT-02", f"{what} is for item {request.item_id}, not item {item_id}",
+                      outcome="invalid", field="request_id")
+    if request.status != "approved":
+        need = " (an urgent request needs a manager's approval)" if request.kind == "urgent" \
+            else ""
+        return refuse("MAT-02", f"{what} is {request.status}, not approved{need}: nothing may "
+                      "be issued against it", outcome="not_approved", field="request_id")
+    if not is_int(quantity) or quantity > request.remaining:
+        return refuse("MAT-02", f"{what} has {request.remaining} of {request.quantity} left to "
+                      f"issue, not {quantity}", outcome="over_basis", field="quantity",
+                      remaining=request.remaining)
+    return allow("MAT-02", f"issued against approved {what} ({request.remaining} of "
+                 f"{request.quantity} left before this form)", outcome="against_request",
+                 basis="request", request_id=request.id)
+
+
+def issue_against_plan(classified: Decision, item_id: Hashable, quantity: int) -> Decision:
+    """MAT-02: without a request, a form draws directly on a current approved needs plan that
+    lists the item with ``quantity`` left (``classified`` is ``classify_request``'s answer for
+    the same item, quantity and day). Anything else is refused: an issue outside a plan needs
+    an urgent request a manager approved."""
+    if classified.outcome == "planned":
+        return allow("MAT-02", classified.reason.replace("request of", "issue form of", 1),
+                     outcome="against_plan", basis="plan",
+                     plan_period=classified.data["plan_period"],
+                     plan_starts=classified.data["plan_starts"])
+    why = classified.reason.split(": ", 1)[-1].split(";")[0]
+    return refuse("MAT-02", f"issue of {quantity} of item {item_id} has no basis: {why}; name "
+                  "an approved request (an urgent one needs a manager's approval)",
+                  outcome="no_basis", field="request_id")
+
+
+def basis_released(form_id: Hashable, basis: str, basis_id: Hashable, quantity: int) -> Decision:
+    """MAT-02: a cancelled form gives its quantity back to the request or plan line it drew on."""
+    return allow("MAT-02", f"issue form {form_id} cancelled: {quantity} returned to {basis} "
+                 f"{basis_id}", outcome="released", basis=basis, quantity=quantity)
