@@ -49,6 +49,10 @@ ROUTES = [
     Route("GET", f"{P}/calls", "The day's calls with SMS status (?day=YYYY-MM-DD)", S,
           service=S, rpc="list_calls", query=("day",), response=rec.CallOut, many=True,
           rules=("REC-12",)),
+    Route("POST", f"{P}/calls/unregistered", "Record a desk call that was never registered "
+          "(supervisor, manager): the answerer is fined once", S, service=S,
+          rpc="record_unregistered_call", body=rec.UnregisteredCallIn,
+          response=rec.CallFaultOut, status=201, rules=("REC-12", "ATT-10")),
     Route("POST", f"{P}/calls/<int:call_id>/sms", "Record the standard SMS (within the policy "
           "minutes)", S, service=S, rpc="record_sms", body=rec.SmsIn, response=rec.CallOut,
           rules=("REC-12",)),

@@ -8,7 +8,11 @@ RECEPTION = {"reception_id": "int", "person_id": PERSON,
              "customer_id": "int?: clients' customer, when a phone was given",
              "kind": "str: turn / returning / duty / non_turn",
              "marks_delta": "int: marks the reception counts (a turn adds one on completion)",
-             "credit_owner_id": "int?: who the deal credit goes to (REC-07)", "day": DAY}
+             "credit_owner_id": "int?: who the deal credit goes to (REC-07)", "day": DAY,
+             "arrived_at": "datetime: when the receptionist registered the walk-in (the visit's "
+                           "time, CLI-03/04/05/07)",
+             "named_person_id": "int?: the consultant the customer named on arrival or was "
+                                "identified from the SMS (CLI-04, CLI-08)"}
 
 EMITS = (
     Event("turn_forfeited", ("REC-04", "REC-10"),
@@ -17,7 +21,7 @@ EMITS = (
            "why": "str: forfeited (the rule's outcome)",
            "state": "str: where they were (away, lunch, ...)",
            "walk_in_id": "int: the walk-in whose turn it was"}),
-    Event("reception_started", ("REC-03", "REC-07", "REC-08"),
+    Event("reception_started", ("REC-03", "REC-07", "REC-08", "CLI-08"),
           "A walk-in was assigned to a consultant by the rotation, the owner or a duty reception.",
           {**RECEPTION, "walk_in_id": "int",
            "second_group": "bool: taken while already receiving (REC-03)"}),
@@ -40,6 +44,12 @@ EMITS = (
           {"call_id": "int", "customer_id": "int?: clients' customer, when a phone was given",
            "answered_by": "int: who answered", "media_source": "str?: how they heard (media)",
            "day": DAY, "missing": "list: blank fields", "fine": "int: fine for the blanks"}),
+    Event("call_fault_recorded", ("REC-12", "ATT-10"),
+          "A desk-call fault that carries a fine; attendance books one ledger line per event.",
+          {"person_id": "int: who is fined (the answerer)", "day": DAY,
+           "call_id": "int?: the call (null for an unregistered call)",
+           "kind": "str: missing_entry / late_sms / no_sms / unregistered_call",
+           "missing": "list: blank fields ([] otherwise)", "fine": "int: yuan"}),
 )
 
 CONSUMES = DIRECTORY_CONSUMES + (
@@ -49,6 +59,10 @@ CONSUMES = DIRECTORY_CONSUMES + (
     Consumed("attendance", "eligibility_revoked", "REC-01 (ATT-03): off the sheet for the day"),
     Consumed("attendance", "leave_started", "REC-01: off the sheet until back"),
     Consumed("attendance", "leave_ended", "REC-01: rejoins at the back of the current round"),
+    Consumed("attendance", "sign_in_order_changed", "ATT-06/REC-01: a resolved sign-in dispute "
+             "re-sorts the sheet's sign-in order for those people"),
+    Consumed("attendance", "lunch_started", "REC-10/ATT-11: the desk state is lunch"),
+    Consumed("attendance", "lunch_ended", "REC-10/ATT-11: back in the rotation"),
 )
 
 CATALOGUE = Catalogue("reception", emits=EMITS, consumes=CONSUMES)

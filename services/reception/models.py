@@ -4,14 +4,18 @@ The day's rotation sheet is one ``day_sheet`` row per (project, day) — the row
 the sheet locks first (``SELECT … FOR UPDATE`` on PostgreSQL; the same statement takes SQLite's
 write lock), so two instances never assign from the same picture of the sheet — and one
 ``sheet_entry`` per consultant on it. Receptions are guarded by the database too: one reception
-per walk-in, and at most one open first-group reception per consultant (partial unique index).
+per walk-in, and at most two open receptions per consultant and day, each in its own slot (1:
+the first group, 2: the one unrelated second group REC-03 allows; a partial unique index on
+open receptions and a check on the slot), so no number of instances gives anyone a third group.
+A call's faults (REC-12) are stored once per call and kind (unique), so a timer on two instances
+fines once.
 Customer phones are stored masked only (CLI-14).
 """
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from services.common.kit import install_kit
 from services.common.types import UtcDateTime
@@ -63,6 +67,7 @@ class SheetEntry(Base):
     signed_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     clock_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     placed_last: Mapped[bool] = mapped_column(Boolean, default=False)
+    lunch_pending: Mapped[bool] = mapped_column(Boolean, default=False)  # ATT-11 while receiving
 
 
 class Suspension(Base):
@@ -96,7 +101,9 @@ class WalkIn(Base):
     protection_live: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     registered_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # CLI-04/CLI-08: the consultant the customer named on arrival (or identified from the SMS)
+    named_person_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())   # arrived_at: the visit's time
 
 
 class Reception(Base):
@@ -105,10 +112,12 @@ class Reception(Base):
     __table_args__ = (
         # "one turn per walk-in": a walk-in is received once
         sa.UniqueConstraint("walk_in_id", name="uq_reception_walk_in"),
-        # REC-03: one group at a time — at most one open first-group reception per consultant
-        Index("uq_reception_open_first_group", "person_id", unique=True,
-              postgresql_where=sa.text("status = 'open' AND NOT second_group"),
-              sqlite_where=sa.text("status = 'open' AND NOT second_group")),
+        # REC-03: one group at a time, one unrelated second group at most — two slots per
+        # consultant and day, each open once
+        Index("uq_reception_open_slot", "person_id", "day", "slot", unique=True,
+              postgresql_where=sa.text("status = 'open'"),
+              sqlite_where=sa.text("status = 'open'")),
+        sa.CheckConstraint("slot IN (1, 2)", name="ck_reception_slot"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(Integer, index=True)
@@ -117,6 +126,7 @@ class Reception(Base):
     person_id: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20))          # turn / returning / duty / non_turn
     second_group: Mapped[bool] = mapped_column(Boolean, default=False)
+    slot: Mapped[int] = mapped_column(Integer, default=1)   # REC-03: 1 first group, 2 second
     customer_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     credit_owner_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     marks_delta: Mapped[int] = mapped_column(Integer, default=0)
@@ -150,6 +160,28 @@ class Call(Base):
     fine: Mapped[int] = mapped_column(Integer, default=0)
     sms_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     sms_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    rule: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    faults = relationship("CallFault", order_by="CallFault.id", viewonly=True)
+
+
+class CallFault(Base):
+    """REC-12: a fined desk-call fault (missing entries, late or no SMS, an unregistered call),
+    recorded once per call and kind; attendance books it (``call_fault_recorded``, ATT-10)."""
+    __tablename__ = "call_fault"
+    __table_args__ = (sa.UniqueConstraint("call_id", "kind", name="uq_call_fault_call_kind"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, index=True)
+    day: Mapped[date] = mapped_column(Date)
+    person_id: Mapped[int] = mapped_column(Integer)
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("desk_call.id"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(24))   # missing_entry / late_sms / no_sms / ...
+    missing: Mapped[list] = mapped_column(JSON, default=list)
+    fine: Mapped[int] = mapped_column(Integer)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime())   # when the fault happened
+    recorded_by: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: the timer
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
     rule: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UtcDateTime())

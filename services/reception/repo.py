@@ -16,7 +16,7 @@ from services.common.timeutil import iso, local
 
 from . import rules
 from .constants import BOARD_GROUPS
-from .models import Call, DaySheet, Reception, SheetEntry, Suspension
+from .models import Call, CallFault, DaySheet, Reception, SheetEntry, Suspension, WalkIn
 
 # ---------------------------------------------------------------- row ↔ rule input
 
@@ -26,7 +26,8 @@ def rule_entry(e):
         person_id=e.person_id, name=e.name, signin_seq=e.signin_seq, marks=e.marks,
         state=e.state, pass_until=e.pass_until, last_finished_at=e.last_finished_at,
         received_today=e.received_today, receiving_kind=e.receiving_kind, groups=e.groups,
-        suspended_until=e.suspended_until, off_reason=e.off_reason)
+        suspended_until=e.suspended_until, off_reason=e.off_reason,
+        lunch_pending=bool(e.lunch_pending))
 
 
 def rule_entries(entries):
@@ -97,6 +98,34 @@ def sheet_subject(sheet_row):
     return "sheet", f"{sheet_row.project_id}-{sheet_row.day.isoformat()}"
 
 
+def person_subject(sheet_row, person_id):
+    """SYS-01: everything that moved one consultant's marks or place on one day's sheet
+    (sign-in, passes, forfeits, completions, reorders) under ``consultant_day/<project>-<day>-
+    <person>``; an assignment links these (``because``)."""
+    return "consultant_day", f"{sheet_row.project_id}-{sheet_row.day.isoformat()}-{person_id}"
+
+
+def open_slots(session, person_id, day):
+    """REC-03: the slots (1 first group, 2 second) of the consultant's open receptions."""
+    return set(session.scalars(select(Reception.slot).where(
+        Reception.person_id == person_id, Reception.day == day, Reception.status == "open")))
+
+
+def faults(session, project_id, call_id):
+    return session.scalars(select(CallFault).where(CallFault.project_id == project_id,
+                                                   CallFault.call_id == call_id)
+                           .order_by(CallFault.id)).all()
+
+
+def overdue_sms_calls(session, now, limit=200):
+    """REC-12: calls with no SMS and no SMS fault yet (the timer checks each one's deadline)."""
+    fined = select(CallFault.call_id).where(CallFault.kind.in_(("no_sms", "late_sms")),
+                                            CallFault.call_id.is_not(None))
+    return session.scalars(select(Call).where(Call.sms_sent_at.is_(None),
+                                              Call.ended_at <= now, Call.id.not_in(fined))
+                           .order_by(Call.id).limit(limit)).all()
+
+
 def suspended_until(session, project_id, person_id, day):
     """REC-09: the last day of a suspension still running on ``day``, or None."""
     return session.scalar(select(func.max(Suspension.until_day)).where(
@@ -163,8 +192,10 @@ def calls(session, project_id, day):
 
 # ---------------------------------------------------------------- answers
 
-def reception_view(r, name=None):
+def reception_view(r, name=None, walk=None):
     return {"id": r.id, "walk_in_id": r.walk_in_id, "person_id": r.person_id, "name": name,
+            "arrived_at": iso(walk.at) if walk else None,
+            "named_person_id": walk.named_person_id if walk else None,
             "kind": r.kind, "second_group": r.second_group, "customer_id": r.customer_id,
             "credit_owner_id": r.credit_owner_id, "status": r.status, "rule": r.rule,
             "reason": r.reason, "notice": r.notice, "day": r.day.isoformat(),
@@ -174,7 +205,16 @@ def reception_view(r, name=None):
 
 def receptions_view(session, project_id, rows):
     people = names(session, project_id, [r.person_id for r in rows])
-    return [reception_view(r, people.get(r.person_id)) for r in rows]
+    walks = {w.id: w for w in session.scalars(select(WalkIn).where(
+        WalkIn.id.in_([r.walk_in_id for r in rows])))} if rows else {}
+    return [reception_view(r, people.get(r.person_id), walks.get(r.walk_in_id)) for r in rows]
+
+
+def fault_view(f):
+    return {"id": f.id, "person_id": f.person_id, "day": f.day.isoformat(),
+            "call_id": f.call_id, "kind": f.kind, "missing": f.missing, "fine": f.fine,
+            "occurred_at": iso(f.occurred_at), "recorded_by": f.recorded_by, "note": f.note,
+            "rule": f.rule, "reason": f.reason}
 
 
 def _entry_row(e, place, state, detail):
@@ -244,5 +284,6 @@ def call_view(row, now, policy):
             "media_source": row.media_source, "answered_by": row.answered_by,
             "customer_id": row.customer_id, "missing": row.missing, "fine": row.fine,
             "ended_at": iso(row.ended_at),
+            "faults": [fault_view(f) for f in row.faults],
             "sms": {"status": sms.outcome, "rule": sms.rule, "reason": sms.reason,
                     "sent_at": iso(row.sms_sent_at)}}

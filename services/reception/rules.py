@@ -31,6 +31,10 @@ POLICY = PolicySpec("reception", {
                                 at_least(1)),
     "missing_call_entry_fine": Key(10, "REC-12", "fine per blank field of a call registration",
                                    at_least(0)),
+    "sms_fault_fine": Key(10, "REC-12", "fine for a standard SMS sent late or never sent",
+                          at_least(0)),
+    "unregistered_call_fine": Key(10, "REC-12", "fine for a desk call never registered",
+                                  at_least(0)),
     "suspension_days_supervisor": Key(1, "REC-09", "days of suspension a supervisor records",
                                       at_least(1)),
     "suspension_days_manager": Key(3, "REC-09", "days of suspension a manager records",
@@ -49,6 +53,8 @@ IN_ROTATION = frozenset({"free", "lunch", "official_business", "away_announced",
 # States whose turn is skipped when it comes (REC-03/04/10).
 SKIPPED_STATES = frozenset({"lunch", "official_business", "away_announced", "away"})
 CALL_FIELDS = ("caller", "phone", "need", "how_heard", "answered_by")
+MAX_GROUPS = 2   # REC-03: one group, and one unrelated second group when nobody else is free
+LUNCH_ROUTE = "POST /v1/projects/<id>/lunch/start"
 REORDER_ROLES = frozenset({"supervisor", "manager"})
 
 
@@ -67,6 +73,7 @@ class SheetEntry:
     groups: int = 0                      # groups being received now (REC-03 one at a time)
     suspended_until: date | None = None  # REC-09, last suspended business day (inclusive)
     off_reason: str | None = None        # off_duty: clocked_out / eligibility_revoked / leave
+    lunch_pending: bool = False          # ATT-11 lunch started while receiving (REC-10)
 
     @property
     def key(self) -> tuple[int, int]:
@@ -251,20 +258,31 @@ def desk_notice(entries: Iterable[SheetEntry], receiver_id: int, now: datetime |
                 ) -> Decision | None:
     """REC-02: when a desk consultant starts a reception, the last one left at the desk calls
     the next in order (first starts → third calls fourth). None when nobody is left to call
-    or the receiver held no desk position. ``entries`` is the sheet before the start."""
+    or the receiver held no desk position. ``entries`` is the sheet before the start.
+
+    Only someone at the desk can pass the word and only someone free can come: the notifier is
+    the last *free* consultant left at the desk (the system itself when none is), and the one
+    called is the first *free* consultant behind the desk (one at lunch, away or on official
+    business is not called; their turn is skipped when it comes, REC-04/10)."""
     n = policy_with_defaults(policy)["desk_positions"]
-    top = _top(entries, n + 1, now, tz)
-    if receiver_id not in [e.person_id for e in top[:n]]:
+    entries = list(entries)
+    day = _day(now, tz)
+    order = rotation_order(entries, now, tz)
+    if receiver_id not in [e.person_id for e in order[:n]]:
         return None
-    remaining = [e for e in top if e.person_id != receiver_id]
-    if len(remaining) < n:
+    remaining = [e for e in order if e.person_id != receiver_id]
+    free = {e.person_id for e in remaining if effective_state(e, now, day) == "free"}
+    called = next((e for e in remaining[n - 1:] if e.person_id in free), None)
+    if called is None:
         return None
-    notifier = remaining[n - 2] if n >= 2 else next(e for e in top if e.person_id == receiver_id)
-    called = remaining[n - 1]
-    return allow("REC-02", f"{notifier.name} calls {called.name} to the desk as "
-                 f"{ordinal(n)} reception", "desk_call", notifier_id=notifier.person_id,
-                 notifier=notifier.name, person_id=called.person_id, name=called.name,
-                 position=n)
+    at_desk = [e for e in remaining[:n - 1] if e.person_id in free]
+    notifier = at_desk[-1] if at_desk else None
+    who = notifier.name if notifier else "The system (nobody free is left at the desk)"
+    return allow("REC-02", f"{who} calls {called.name} to the desk as "
+                 f"{ordinal(n)} reception", "desk_call",
+                 notifier_id=notifier.person_id if notifier else None,
+                 notifier=notifier.name if notifier else None, person_id=called.person_id,
+                 name=called.name, position=n)
 
 
 # ---------------------------------------------------------------- REC-03/04/10 walk-ins
@@ -300,8 +318,9 @@ def _scan(entries: Sequence[SheetEntry], now: datetime, day: date):
 
 
 def _second_group(entries, states, prefer: int | None = None) -> SheetEntry | None:
-    """REC-03: nobody free → a consultant already receiving takes a second group."""
-    busy = [e for e, st in zip(entries, states) if st == "receiving"]
+    """REC-03: nobody free → a consultant receiving one group takes an unrelated second one;
+    nobody ever holds more than ``MAX_GROUPS`` (the database holds two slots, too)."""
+    busy = [e for e, st in zip(entries, states) if st == "receiving" and e.groups < MAX_GROUPS]
     for e in busy:
         if e.person_id == prefer:
             return e
@@ -309,32 +328,84 @@ def _second_group(entries, states, prefer: int | None = None) -> SheetEntry | No
 
 
 def _nobody(rule: str) -> Assignment:
-    return Assignment(refuse(rule, "nobody on the sheet is free or receiving to take the "
-                             "customer", "nobody_available", marks_delta=0))
+    return Assignment(refuse(rule, "nobody on the sheet is free, and everyone receiving already "
+                             f"has {MAX_GROUPS} groups (REC-03: one unrelated second group at "
+                             "most)", "nobody_available", marks_delta=0))
+
+
+def sheet_snapshot(entries: Sequence[SheetEntry], now: datetime, day: date) -> dict:
+    """SYS-01: the sheet as the assignment saw it — marks, state and sign-in order of everyone
+    on it — stored in the assignment's decision so "why" shows what made it."""
+    ordered = sorted(entries, key=lambda e: e.signin_seq)
+    return {"marks": {str(e.person_id): e.marks for e in ordered},
+            "states": {str(e.person_id): effective_state(e, now, day) for e in ordered},
+            "sign_in_order": [e.person_id for e in ordered]}
+
+
+def _with_snapshot(a: Assignment, entries, now, day) -> Assignment:
+    if not a.decision.allowed:
+        return a
+    data = dict(a.decision.data, sheet=sheet_snapshot(entries, now, day))
+    return replace(a, decision=replace(a.decision, data=data))
 
 
 def assign_walk_in(entries: Sequence[SheetEntry], now: datetime,
                    policy: Mapping[str, Any] | None = None, *, owner_id: int | None = None,
                    protection_live: bool = False, visit_kind: str = "new",
-                   tz: str | None = None) -> Assignment:
-    """Who receives this walk-in (REC-03, REC-04, REC-07, REC-08, REC-10).
+                   tz: str | None = None, named_person_id: int | None = None) -> Assignment:
+    """Who receives this walk-in (REC-03, REC-04, REC-07, REC-08, REC-10, CLI-08).
 
     ``owner_id``/``protection_live`` is the CLI-02/CLI-03 lookup. ``visit_kind`` is "new" or a
-    REC-08 kind. The Decision's data: person_id, name, kind, marks_delta (marks this reception
-    counts, added on completion for a turn), credit_owner_id, second_group.
+    REC-08 kind. ``named_person_id`` is the consultant the customer named on arrival (CLI-08).
+    The Decision's data: person_id, name, kind, marks_delta (marks this reception counts,
+    added on completion for a turn), credit_owner_id, second_group, and ``sheet`` (the marks,
+    states and sign-in order it was decided on, SYS-01).
     """
     if visit_kind not in VISIT_KINDS:
         raise ValueError(f"visit_kind must be one of {', '.join(VISIT_KINDS)}")
     p = policy_with_defaults(policy)
     day = business_day(now, tz)
+    return _with_snapshot(_assign(entries, now, day, p, tz, owner_id, protection_live,
+                                  visit_kind, named_person_id), entries, now, day)
+
+
+def _assign(entries, now, day, p, tz, owner_id, protection_live, visit_kind,
+            named_person_id) -> Assignment:
     if visit_kind == "industry_peer":
         return _peer(entries, now, day, p, tz)
     owned = owner_id is not None and protection_live
     if owned or visit_kind in NON_TURN_KINDS:
         rule = "REC-08" if visit_kind in NON_TURN_KINDS else "REC-07"
         return _returning(entries, now, day, p, tz, owner_id, rule, visit_kind)
+    if named_person_id is not None:
+        return _named(entries, now, day, p, tz, named_person_id)
     note = " (owner's protection has lapsed, CLI-03)" if owner_id is not None else ""
     return _turn(entries, now, day, p, tz, note)
+
+
+def _named(entries, now, day, p, tz, named_id) -> Assignment:
+    """CLI-08 电转访: the consultant the customer named (called before, or identified from the
+    SMS) is notified and receives when present and free — out of the rotation's order but
+    counted as their turn (one mark on completion): a new customer is not one of REC-08's
+    non-turns. Named but not free (or not on the sheet): the rotation takes the customer as
+    usual, the named consultant is still notified (clients decides ownership, CLI-04/08)."""
+    states, _ = _scan(entries, now, day)
+    by_id = {e.person_id: (e, st) for e, st in zip(entries, states)}
+    named, state = by_id.get(named_id, (None, None))
+    if named is not None and state == "free":
+        d = allow("CLI-08", f"the customer named {named.name} on arrival (电转访): {named.name} "
+                  f"is notified and receives; counted as their turn ({_marks(named.marks)}, "
+                  "+1 on completion)", "named_receives", person_id=named.person_id,
+                  name=named.name, kind="turn", marks_delta=1, credit_owner_id=None,
+                  second_group=False, named_person_id=named_id, notified=True)
+        return Assignment(d, (), desk_notice(entries, named.person_id, now, p, tz))
+    where = (f"{named.name} is {_STATE_WORDS.get(state, state)}" if named is not None
+             else f"consultant {named_id} is not on today's sheet")
+    a = _turn(entries, now, day, p, tz, f" (named {where}: notified, CLI-08)")
+    if not a.decision.allowed:
+        return a
+    data = dict(a.decision.data, named_person_id=named_id, notified=True)
+    return replace(a, decision=replace(a.decision, data=data))
 
 
 def _turn(entries, now, day, p, tz, note="") -> Assignment:
@@ -463,7 +534,15 @@ def desk_status(entry: SheetEntry, now: datetime, day: date, wanted: str,
                 detail: str | None = None) -> Decision:
     """REC-03/04/10: lunch, official business, away (announced or not), back at the desk.
     data: state (the new stored state), detail, before; outcome "unchanged" when already there."""
+    if wanted == "lunch":
+        return refuse("ATT-11", f"lunch is started through attendance ({LUNCH_ROUTE}), which "
+                      "keeps the lunch group and its order; the desk status cannot set it",
+                      "lunch_through_attendance", person_id=entry.person_id)
     current = effective_state(entry, now, day)
+    if current == "lunch" and wanted != "lunch":
+        return refuse("ATT-11", f"{entry.name} is at lunch: lunch ends through attendance "
+                      f"({LUNCH_ROUTE.replace('start', 'end')}), which records an overstay",
+                      "lunch_through_attendance", person_id=entry.person_id)
     if current in BUSY_RULES:
         return refuse(BUSY_RULES[current], f"{entry.name} is {current.replace('_', ' ')}: the "
                       "desk status cannot change now", "busy", person_id=entry.person_id,
@@ -476,6 +555,59 @@ def desk_status(entry: SheetEntry, now: datetime, day: date, wanted: str,
                  + (f" ({detail})" if detail else ""), "status_" + wanted,
                  person_id=entry.person_id, state="free" if back else wanted, before=current,
                  detail=None if back else detail)
+
+
+# ---------------------------------------------------------------- REC-10 lunch (ATT-11)
+
+def lunch_started(entry: SheetEntry | None, at: datetime, due_back_at: datetime,
+                  tz: str | None = None) -> Decision | None:
+    """REC-10/ATT-11: attendance started the consultant's lunch: the desk state is lunch (the
+    turn is skipped with a mark while away). None when not on the sheet or off duty. One
+    receiving keeps receiving: the lunch shows once the reception completes (data: now)."""
+    if entry is None or entry.state == "off_duty":
+        return None
+    receiving = entry.state == "receiving"
+    when = f"from {_hhmm(at, tz)}, due back {_hhmm(due_back_at, tz)}"
+    words = ("still receiving: at lunch once the reception completes" if receiving
+             else "at lunch: a turn that comes is skipped (1 mark, not made up)")
+    return allow("REC-10", f"{entry.name} goes to lunch (ATT-11) {when}; {words}",
+                 "lunch_started", person_id=entry.person_id, now=not receiving,
+                 at=at.isoformat(), due_back_at=due_back_at.isoformat())
+
+
+def lunch_ended(entry: SheetEntry | None, at: datetime, overstay_minutes: int,
+                tz: str | None = None) -> Decision | None:
+    """REC-10/ATT-11: back from lunch (attendance): back at the desk in the rotation. None when
+    not on the sheet or not at lunch any more."""
+    if entry is None or entry.state not in ("lunch", "receiving"):
+        return None
+    over = (f", {overstay_minutes} min over (recorded by attendance)" if overstay_minutes
+            else ", on time")
+    return allow("REC-10", f"{entry.name} is back from lunch at {_hhmm(at, tz)}{over}: back "
+                 "in the rotation", "lunch_ended", person_id=entry.person_id,
+                 now=entry.state == "lunch", overstay_minutes=overstay_minutes)
+
+
+# ---------------------------------------------------------------- ATT-06 dispute resolved
+
+def sign_in_order_resolved(entries: Sequence[SheetEntry], order: Sequence[int],
+                           dispute_id: int, decided_by: int | None) -> Decision | None:
+    """ATT-06/REC-01: a supervisor resolved a sign-in dispute by clock-in times: the people in
+    ``order`` who are on the sheet take the sheet places they held between them, in the
+    resolved order (everyone else keeps theirs; marks untouched). data: signin_seq
+    {person: place}. None when nothing changes."""
+    on = {e.person_id: e for e in entries}
+    people = [p for p in dict.fromkeys(order) if p in on]
+    places = sorted(on[p].signin_seq for p in people)
+    new = dict(zip(people, places))
+    if all(on[p].signin_seq == new[p] for p in people):
+        return None
+    names = ", ".join(on[p].name for p in people)
+    return allow("REC-01", f"sign-in dispute {dispute_id} resolved by clock-in times (ATT-06): "
+                 f"the sheet's sign-in order is now {names}", "sign_in_order_changed",
+                 dispute_id=dispute_id, decided_by=decided_by, order=people,
+                 before=sorted(people, key=lambda p: on[p].signin_seq),
+                 signin_seq={str(p): s for p, s in new.items()})
 
 
 # ---------------------------------------------------------------- REC-05 pass
@@ -520,7 +652,8 @@ def complete_reception(entry: SheetEntry, now: datetime, kind: str = "turn",
         plans.append({"code": code, "quantity": qty})
     delta = 1 if kind == "turn" else 0
     state_after = ("receiving" if entry.groups > 1   # another group still with them
-                   else "off_duty" if entry.off_reason else "free")
+                   else "off_duty" if entry.off_reason
+                   else "lunch" if entry.lunch_pending else "free")
     handed = ", ".join(f"{p['code']} ×{p['quantity']}" for p in plans) or "none"
     mark = f"+1 mark (now {entry.marks + 1})" if delta else f"no mark ({kind} reception)"
     return allow("REC-06", f"{entry.name} completed a reception: {mark}, back in the rotation; "
@@ -636,7 +769,48 @@ def check_sms(call_ended_at: datetime, sms_sent_at: datetime | None, now: dateti
         return allow("REC-12", f"SMS sent {mins}:{secs:02d} after the call (limit {limit} min)",
                      "on_time", seconds=took.total_seconds())
     return refuse("REC-12", f"SMS sent {mins}:{secs:02d} after the call, later than {limit} min",
-                  "late", seconds=took.total_seconds())
+                  "late", seconds=took.total_seconds(), took=f"{mins}:{secs:02d}")
+
+
+def call_ended_gate(ended_at: datetime, now: datetime) -> Decision:
+    """REC-12: a call is registered after it ended, never with an end in the future."""
+    if ended_at > now:
+        return refuse("REC-12", "a call cannot have ended in the future", "in_future")
+    return allow("REC-12", "call ended before its registration", "ok")
+
+
+FAULT_KINDS = ("missing_entry", "late_sms", "no_sms", "unregistered_call")
+
+
+def call_fault(kind: str, person_id: int, name: str, policy: Mapping[str, Any] | None = None,
+               missing: Sequence[str] = (), took: str | None = None) -> Decision | None:
+    """REC-12 → ATT-10: the fined fault a call carries (data: kind, person_id, missing, fine);
+    None when the fine is 0 (nothing for the ledger)."""
+    p = policy_with_defaults(policy)
+    if kind == "missing_entry":
+        fine = p["missing_call_entry_fine"] * len(missing)
+        what = f"missed {len(missing)} entr{'y' if len(missing) == 1 else 'ies'} " \
+               f"({', '.join(missing)}) × {p['missing_call_entry_fine']}"
+    elif kind in ("late_sms", "no_sms"):
+        fine = p["sms_fault_fine"]
+        what = (f"sent the standard SMS late ({took} after the call, limit "
+                f"{p['sms_deadline_minutes']} min)" if kind == "late_sms"
+                else f"sent no standard SMS within {p['sms_deadline_minutes']} min")
+    elif kind == "unregistered_call":
+        fine = p["unregistered_call_fine"]
+        what = "answered a desk call and never registered it"
+    else:
+        raise ValueError(f"kind must be one of {', '.join(FAULT_KINDS)}")
+    if fine <= 0:
+        return None
+    return allow("REC-12", f"{name} {what}: fine {fine}", kind, kind=kind,
+                 person_id=person_id, missing=list(missing), fine=fine)
+
+
+def sms_overdue(call_ended_at: datetime, sms_sent_at: datetime | None, now: datetime,
+                policy: Mapping[str, Any] | None = None) -> bool:
+    """REC-12: the SMS deadline passed with no SMS (the timer records it once)."""
+    return sms_sent_at is None and check_sms(call_ended_at, None, now, policy).outcome == "missing"
 
 
 def sms_gate(call_id: int, sent_before: datetime | None, sent_at: datetime,

@@ -28,6 +28,11 @@ class WalkInIn(Schema):
     name = fields.String(validate=validate.Length(max=120), metadata={"example": "王先生"})
     visit_kind = fields.String(load_default="new", validate=validate.OneOf(VISIT_KINDS))
     note = fields.String(validate=validate.Length(max=500))
+    named_person_id = fields.Integer(
+        strict=True, allow_none=True, metadata={
+            "description": "CLI-08/CLI-04: the consultant the customer named when asked \"have "
+                           "you called or been contacted?\" (or identified from the SMS)",
+            "example": 102})
 
 
 class FloorPlanIn(Schema):
@@ -118,6 +123,8 @@ class SheetOut(Schema):
 class ReceptionOut(Schema):
     id = fields.Integer()
     walk_in_id = fields.Integer()
+    arrived_at = fields.String(allow_none=True)
+    named_person_id = fields.Integer(allow_none=True)
     person_id = fields.Integer()
     name = fields.String(allow_none=True)
     kind = fields.String()
@@ -173,6 +180,29 @@ class SmsOut(Cited):
     sent_at = fields.String(allow_none=True)
 
 
+class UnregisteredCallIn(Schema):
+    """REC-12: a desk call found never registered (the phone log against the register)."""
+    answered_by = fields.Integer(strict=True, required=True)
+    at = fields.String(required=True, metadata={"example": "2026-03-02T10:05:00+08:00"})
+    note = fields.String(required=True, validate=validate.Length(min=1, max=500),
+                         metadata={"example": "话单 10:05 来电未登记 in the phone log, not the "
+                                              "register"})
+
+
+class CallFaultOut(Cited):
+    """REC-12 → ATT-10: a fined call fault, stored once (attendance books it)."""
+    id = fields.Integer()
+    person_id = fields.Integer()
+    day = fields.String()
+    call_id = fields.Integer(allow_none=True)
+    kind = fields.String()
+    missing = fields.List(fields.String())
+    fine = fields.Integer()
+    occurred_at = fields.String()
+    recorded_by = fields.Integer(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
 class CallOut(CallIn):
     """REC-12: a registered call as stored (the phone masked only, CLI-14) and its SMS."""
     class Meta(Schema.Meta):
@@ -184,6 +214,7 @@ class CallOut(CallIn):
     customer_id = fields.Integer(allow_none=True)
     missing = fields.List(fields.String())
     fine = fields.Integer()
+    faults = fields.List(fields.Nested(CallFaultOut))
     sms = fields.Nested(SmsOut)
 
 

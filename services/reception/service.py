@@ -8,8 +8,10 @@ import logging
 
 from nameko.events import event_handler
 from nameko.rpc import RpcProxy
+from nameko.timer import timer
 
 from services.common.clock import Clock
+from services.common.config import env_float
 from services.common.db import Database
 from services.common.inbox import once
 from services.common.rpc import call
@@ -21,6 +23,7 @@ from .constants import DESK_STAFF, LEADS
 from .models import KIT
 
 log = logging.getLogger(__name__)
+SMS_CHECK_INTERVAL = env_float("SMS_CHECK_INTERVAL", 1.0)   # seconds between REC-12 checks
 
 
 class Clients:
@@ -83,6 +86,21 @@ class ReceptionService(DirectoryReplica, ServiceKit):
     @once
     def on_leave_ended(self, payload):
         usecases.leave_ended(self.uow(), payload)
+
+    @event_handler("attendance", "sign_in_order_changed")
+    @once
+    def on_sign_in_order_changed(self, payload):
+        usecases.sign_in_order_changed(self.uow(), payload)
+
+    @event_handler("attendance", "lunch_started")
+    @once
+    def on_lunch_started(self, payload):
+        usecases.lunch_started(self.uow(), payload)
+
+    @event_handler("attendance", "lunch_ended")
+    @once
+    def on_lunch_ended(self, payload):
+        usecases.lunch_ended(self.uow(), payload)
 
     # ================================================================ reads
     def _of_day(self, token, project_id, query, usecase, out, many=False):
@@ -199,6 +217,25 @@ class ReceptionService(DirectoryReplica, ServiceKit):
         with self.uow(caller) as uow:
             result = usecases.register_call(uow, project_id, data, self._clients())
         return dump(schemas.CallOut, result)
+
+    @rpc
+    def record_unregistered_call(self, token, project_id, payload):
+        """REC-12: a supervisor or manager records a desk call never registered (fined)."""
+        caller = self.caller(token, project_id, *LEADS, action="record an unregistered call")
+        data = load(schemas.UnregisteredCallIn, payload)
+        with self.uow(caller) as uow:
+            result = usecases.record_unregistered_call(uow, project_id, data)
+        return dump(schemas.CallFaultOut, result)
+
+    @timer(interval=SMS_CHECK_INTERVAL)
+    def record_overdue_sms(self):
+        """REC-12 by the clock: an SMS deadline passed with no SMS is recorded (and fined)
+        once; two instances collide on the fault's unique key."""
+        try:
+            with self.uow() as uow:
+                usecases.record_overdue_sms(uow)
+        except Exception:
+            log.exception("reception: recording overdue SMS failed")
 
     @rpc
     def record_sms(self, token, project_id, call_id, payload):

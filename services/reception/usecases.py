@@ -8,13 +8,15 @@ fills with RPCs and a test with a fake.
 from dataclasses import replace
 from datetime import date
 
+from services.common import directory
 from services.common.db import inserted
 from services.common.errors import Conflict, NotFound, Unprocessable
-from services.common.timeutil import business_day, parse_instant
+from services.common.timeutil import business_day, iso, local, parse_instant
+from services.common.why import because
 
 from . import repo, rules
 from .constants import DESK_STAFF, LEADS
-from .models import Call, Reception, SheetEntry, Suspension, WalkIn
+from .models import Call, CallFault, Reception, SheetEntry, Suspension, WalkIn
 
 OWNER_FIELDS = ("customer_id", "owner_id", "owner_name", "protection_live", "rule", "reason",
                 "phone_masked")
@@ -29,6 +31,14 @@ def _today(uow, project_id):
 def _record(uow, decision, sheet, actor_id=None):
     """A decision about the day's sheet (``sheet/<project>-<day>``)."""
     subject_type, subject_id = repo.sheet_subject(sheet)
+    return uow.record(decision, subject_type, subject_id, sheet.project_id, actor_id)
+
+
+def _record_person(uow, decision, sheet, person_id, actor_id=None):
+    """A decision that moved one consultant's marks or place: on the day's sheet and under
+    the consultant's day (``consultant_day``), which assignments link (SYS-01)."""
+    _record(uow, decision, sheet, actor_id)
+    subject_type, subject_id = repo.person_subject(sheet, person_id)
     return uow.record(decision, subject_type, subject_id, sheet.project_id, actor_id)
 
 
@@ -102,7 +112,7 @@ def signed_in(uow, payload):
     ordered.insert(slot, entry)
     repo.renumber(ordered)
     uow.session.add(entry)
-    _record(uow, decision, sheet, actor_id=person_id)
+    _record_person(uow, decision, sheet, person_id, actor_id=person_id)
 
 
 def _rejoin(uow, sheet, entries, mine, words):
@@ -112,7 +122,7 @@ def _rejoin(uow, sheet, entries, mine, words):
     mine.marks, mine.signin_seq = decision.data["marks"], decision.data["signin_seq"]
     mine.state, mine.off_reason, mine.state_detail = "free", None, None
     mine.state_since = uow.now
-    _record(uow, decision, sheet, actor_id=mine.person_id)
+    _record_person(uow, decision, sheet, mine.person_id, actor_id=mine.person_id)
 
 
 def take_off_sheet(uow, payload, why_off):
@@ -136,6 +146,61 @@ def leave_ended(uow, payload):
     mine = repo.find(entries, payload["person_id"])
     if mine is not None:
         _rejoin(uow, sheet, entries, mine, "back from leave")
+
+
+def sign_in_order_changed(uow, payload):
+    """ATT-06/REC-01: a supervisor resolved a sign-in dispute by clock-in times: the sheet's
+    sign-in order (the tie-break) follows ``order`` for those people."""
+    sheet, entries = _lock(uow, payload["project_id"], date.fromisoformat(payload["day"]))
+    if sheet is None:
+        return
+    on = [e for e in entries if e.state != "off_duty"]
+    decision = rules.sign_in_order_resolved(repo.rule_entries(on), payload["order"],
+                                            payload["dispute_id"], payload.get("decided_by"))
+    if decision is None:
+        return
+    for e in on:
+        e.signin_seq = decision.data["signin_seq"].get(str(e.person_id), e.signin_seq)
+    _record(uow, decision, sheet, actor_id=payload.get("decided_by"))
+    for person_id in decision.data["order"]:
+        subject_type, subject_id = repo.person_subject(sheet, person_id)
+        uow.record(decision, subject_type, subject_id, sheet.project_id,
+                   payload.get("decided_by"))
+
+
+def lunch_started(uow, payload):
+    """REC-10/ATT-11: attendance started the consultant's lunch: lunch on the sheet."""
+    sheet, entries = _lock(uow, payload["project_id"], date.fromisoformat(payload["day"]))
+    mine = repo.find(entries, payload["person_id"])
+    tz = uow.tz(payload["project_id"])
+    decision = rules.lunch_started(repo.rule_entry(mine) if mine else None,
+                                   parse_instant(payload["at"]),
+                                   parse_instant(payload["due_back_at"]), tz)
+    if decision is None:
+        return
+    if decision.data["now"]:
+        mine.state, mine.pass_until, mine.state_since = "lunch", None, uow.now
+        mine.state_detail = "due back " + local(parse_instant(decision.data["due_back_at"]),
+                                                tz).strftime("%H:%M")
+    else:
+        mine.lunch_pending = True
+    _record_person(uow, decision, sheet, mine.person_id, actor_id=mine.person_id)
+
+
+def lunch_ended(uow, payload):
+    """REC-10/ATT-11: back from lunch (attendance): back in the rotation."""
+    sheet, entries = _lock(uow, payload["project_id"], date.fromisoformat(payload["day"]))
+    mine = repo.find(entries, payload["person_id"])
+    decision = rules.lunch_ended(repo.rule_entry(mine) if mine else None,
+                                 parse_instant(payload["at"]),
+                                 int(payload.get("overstay_minutes") or 0),
+                                 uow.tz(payload["project_id"]))
+    if decision is None:
+        return
+    mine.lunch_pending = False
+    if decision.data["now"]:
+        mine.state, mine.state_detail, mine.state_since = "free", None, uow.now
+    _record_person(uow, decision, sheet, mine.person_id, actor_id=mine.person_id)
 
 
 def directory_changed(uow, person):
@@ -195,13 +260,38 @@ def reorder_sheet(uow, project_id, data):
     repo.renumber(sorted((e for e in entries if e.state == "off_duty"),
                          key=lambda e: e.signin_seq), start=len(on) + 1)
     _record(uow, decision, sheet)
+    for e in on:
+        subject_type, subject_id = repo.person_subject(sheet, e.person_id)
+        uow.record(decision, subject_type, subject_id, project_id)
     return _sheet_answer(uow, project_id, sheet.day, tz)
 
 
 # ---------------------------------------------------------------- walk-ins (REC-02/03/04/07/08)
 
+def _named_consultant(uow, project_id, person_id):
+    """CLI-08: the named consultant must be a consultant of this project (directory replica)."""
+    if person_id is None:
+        return None
+    found = directory.person(uow.session, person_id)
+    if found is None or found["project_id"] != project_id or \
+            "consultant" not in found["roles"] or not found["active"]:
+        raise Unprocessable(f"{person_id} is not a consultant of this project", rule="CLI-08",
+                            field="named_person_id")
+    return person_id
+
+
+def _because(sheet, entries, taker_id):
+    """SYS-01: the records an assignment stands on — the day of the taker and of everyone who
+    signed in ahead of them (sign-in, passes, forfeits, completions, reorders)."""
+    taker = repo.find(entries, taker_id)
+    ahead = sorted((e for e in entries if taker is None or e.signin_seq <= taker.signin_seq),
+                   key=lambda e: e.signin_seq)
+    return because(*(repo.person_subject(sheet, e.person_id) for e in ahead))
+
+
 def register_walk_in(uow, project_id, data, owners):
     """The owner lookup (REC-07/CLI-02), then the assignment by the rules."""
+    named_id = _named_consultant(uow, project_id, data.get("named_person_id"))
     owner, customer_id, masked = None, None, None
     if data.get("phone"):
         owner = owners.owner_of(project_id, data["phone"])
@@ -219,17 +309,20 @@ def register_walk_in(uow, project_id, data, owners):
     live = bool(owner and owner.get("protection_live"))
     assignment = rules.assign_walk_in(repo.rule_entries(entries), uow.now, policy,
                                       owner_id=owner_id, protection_live=live,
-                                      visit_kind=data["visit_kind"], tz=tz)
+                                      visit_kind=data["visit_kind"], tz=tz,
+                                      named_person_id=named_id)
     decision = uow.decide(assignment.decision, error=Conflict)
+    decision = replace(decision, data=dict(
+        decision.data, because=_because(sheet, entries, decision.data["person_id"])))
     walk = WalkIn(project_id=project_id, day=day, visit_kind=data["visit_kind"],
                   customer_name=data.get("name"), phone_masked=masked, customer_id=customer_id,
                   owner_id=owner_id, protection_live=live, note=data.get("note"),
-                  registered_by=uow.actor_id, at=uow.now)
+                  registered_by=uow.actor_id, named_person_id=named_id, at=uow.now)
     uow.session.add(walk)
     uow.flush()
     by_id = {e.person_id: e for e in entries}
     for skip in assignment.skipped:
-        _skip(uow, by_id[skip.data["person_id"]], skip, walk, day)
+        _skip(uow, by_id[skip.data["person_id"]], skip, walk, sheet)
     taker = by_id[decision.data["person_id"]]
     rec = _start(uow, taker, decision, walk, customer_id, assignment.notice)
     uow.record(decision, "walk_in", walk.id, project_id)
@@ -240,27 +333,36 @@ def register_walk_in(uow, project_id, data, owners):
              reception_id=rec.id, walk_in_id=walk.id, person_id=taker.person_id,
              customer_id=customer_id, kind=rec.kind, marks_delta=rec.marks_delta,
              second_group=rec.second_group, credit_owner_id=rec.credit_owner_id,
-             day=day.isoformat())
+             day=day.isoformat(), arrived_at=iso(walk.at), named_person_id=named_id)
+    decisions = [*assignment.skipped, decision] + \
+        ([assignment.notice] if assignment.notice else [])
     return {"walk_in_id": walk.id, "phone_masked": masked,
-            "reception": repo.reception_view(rec, taker.name),
-            "decisions": [d.as_dict() for d in assignment.decisions],
+            "reception": repo.reception_view(rec, taker.name, walk),
+            "decisions": [d.as_dict() for d in decisions],
             "owner": {k: owner.get(k) for k in OWNER_FIELDS} if owner else None}
 
 
-def _skip(uow, entry, skip, walk, day):
-    """REC-04/07/10: a turn passed over on the way — forfeited (a mark, announced) or kept."""
+def _skip(uow, entry, skip, walk, sheet):
+    """REC-04/07/10: a turn passed over on the way — forfeited (a mark, announced) or kept;
+    recorded on the walk-in and on the consultant's day (an assignment later links it)."""
     delta = skip.data.get("marks_delta", 0)
+    skip = replace(skip, data=dict(skip.data, walk_in_id=walk.id))
     if delta:
         entry.marks += delta
         uow.emit("turn_forfeited", walk.project_id, skip.rule, skip.reason,
-                 person_id=entry.person_id, day=day.isoformat(), why=skip.outcome,
+                 person_id=entry.person_id, day=walk.day.isoformat(), why=skip.outcome,
                  state=skip.data.get("state"), walk_in_id=walk.id)
     uow.record(skip, "walk_in", walk.id, walk.project_id)
+    subject_type, subject_id = repo.person_subject(sheet, entry.person_id)
+    uow.record(skip, subject_type, subject_id, walk.project_id)
 
 
 def _start(uow, taker, decision, walk, customer_id, notice):
-    """The taker starts receiving; the database keeps one open first group each (REC-03)."""
+    """The taker starts receiving in a free slot: the database holds two per consultant and
+    day (REC-03), so a race between instances ends in a 409, never a third group."""
     kind = decision.data["kind"]
+    free = [s for s in (1, 2) if s not in repo.open_slots(uow.session, taker.person_id,
+                                                          walk.day)]
     if taker.groups == 0:
         taker.receiving_kind, taker.state_since = kind, uow.now
     taker.groups += 1
@@ -271,9 +373,10 @@ def _start(uow, taker, decision, walk, customer_id, notice):
                     second_group=bool(decision.data.get("second_group")),
                     customer_id=customer_id, credit_owner_id=decision.data.get("credit_owner_id"),
                     marks_delta=decision.data.get("marks_delta", 0), status="open",
+                    slot=free[0] if free else rules.MAX_GROUPS + 1,
                     rule=decision.rule, reason=decision.reason,
                     notice=notice.reason if notice else None, started_at=uow.now)
-    if not inserted(uow.session, rec):
+    if not free or not inserted(uow.session, rec):
         uow.decide(rules.one_group_at_a_time(taker.name), error=Conflict)
     return rec
 
@@ -303,13 +406,20 @@ def complete_reception(uow, project_id, reception_id, data):
     rec.floor_plans = decision.data["floor_plans"]
     rec.visit_registered = data["visit_registered"]
     rec.credit_owner_id = decision.data["credit_owner_id"]
+    if entry.state == "lunch":
+        entry.lunch_pending = False
     uow.record(decision, "reception", rec.id, project_id)
+    if decision.data["marks_delta"]:
+        subject_type, subject_id = repo.person_subject(sheet, rec.person_id)
+        uow.record(decision, subject_type, subject_id, project_id)
+    walk = uow.session.get(WalkIn, rec.walk_in_id)
     uow.emit("reception_completed", project_id, decision.rule, decision.reason,
              reception_id=rec.id, person_id=rec.person_id, customer_id=rec.customer_id,
              credit_owner_id=rec.credit_owner_id, kind=rec.kind, outcome=data["outcome"],
              floor_plans=rec.floor_plans, visit_registered=rec.visit_registered,
-             marks_delta=rec.marks_delta, day=rec.day.isoformat())
-    return repo.reception_view(rec, entry.name)
+             marks_delta=rec.marks_delta, day=rec.day.isoformat(), arrived_at=iso(walk.at),
+             named_person_id=walk.named_person_id)
+    return repo.reception_view(rec, entry.name, walk)
 
 
 # ---------------------------------------------------------------- pass (REC-05) and desk status
@@ -327,7 +437,7 @@ def voluntary_pass(uow, project_id, data):
     entry.marks += decision.data["marks_delta"]
     entry.state, entry.pass_until = "passing", parse_instant(decision.data["pass_until"])
     entry.state_since, entry.state_detail = uow.now, None
-    _record(uow, decision, sheet)
+    _record_person(uow, decision, sheet, person_id)
     return _sheet_answer(uow, project_id, sheet.day, tz)
 
 
@@ -341,11 +451,13 @@ def set_desk_status(uow, project_id, person_id, data):
     entry = _on_sheet(uow, entries, person_id)
     decision = rules.desk_status(repo.rule_entry(entry), uow.now, day, data["state"],
                                  data.get("detail"))
+    if decision.outcome == "lunch_through_attendance":   # contract: 422 ATT-11, field status
+        uow.decide(decision, error=Unprocessable, field="status")
     uow.decide(decision, error=Conflict, field="state")
     if decision.outcome != "unchanged":
         entry.state, entry.state_detail = decision.data["state"], decision.data["detail"]
         entry.state_since, entry.pass_until = uow.now, None
-        _record(uow, decision, sheet)
+        _record_person(uow, decision, sheet, person_id)
     return _sheet_answer(uow, project_id, day, tz)
 
 
@@ -415,6 +527,8 @@ def register_call(uow, project_id, data, owners):
     now, tz = uow.now, uow.tz(project_id)
     policy = uow.policy(project_id)
     ended = parse_instant(data["ended_at"]) if data.get("ended_at") else now
+    _decide(uow, rules.call_ended_gate(ended, now), unprocessable=("in_future",),
+            field="ended_at")
     check = rules.check_call_registration(data, policy)
     row = Call(project_id=project_id, day=business_day(ended, tz), caller=data.get("caller"),
                phone_masked=rules.mask_phone(data.get("phone")), need=data.get("need"),
@@ -429,7 +543,72 @@ def register_call(uow, project_id, data, owners):
              customer_id=customer_id, answered_by=row.answered_by,
              media_source=row.media_source, day=row.day.isoformat(),
              missing=check.data["missing"], fine=check.data["fine"])
+    if check.data["missing"]:
+        _fault(uow, row, "missing_entry", policy, occurred_at=now,
+               missing=check.data["missing"])
     return repo.call_view(row, now, policy)
+
+
+def _fault(uow, row, kind, policy, occurred_at, missing=(), took=None, recorded_by=None,
+           note=None, person_id=None, day=None, project_id=None):
+    """REC-12 → ATT-10: store a fined call fault once (per call and kind: a unique key, so a
+    timer on two instances fines once), record why and announce it for the ledger."""
+    project_id = row.project_id if row is not None else project_id
+    person_id = row.answered_by if row is not None else person_id
+    day = row.day if row is not None else day
+    name = repo.names(uow.session, project_id, [person_id]).get(person_id, f"#{person_id}")
+    decision = rules.call_fault(kind, person_id, name, policy, missing, took)
+    if decision is None:
+        return None
+    fault = CallFault(project_id=project_id, day=day, person_id=person_id,
+                      call_id=row.id if row is not None else None, kind=kind,
+                      missing=list(missing), fine=decision.data["fine"],
+                      occurred_at=occurred_at, recorded_by=recorded_by, note=note,
+                      rule=decision.rule, reason=decision.reason, at=uow.now)
+    if not inserted(uow.session, fault):
+        return None   # already recorded (another worker or instance)
+    subject = ("call", row.id) if row is not None else ("call_fault", fault.id)
+    uow.record(decision, *subject, project_id, recorded_by)
+    uow.emit("call_fault_recorded", project_id, decision.rule, decision.reason,
+             person_id=person_id, day=day.isoformat(), call_id=fault.call_id, kind=kind,
+             missing=list(missing), fine=decision.data["fine"])
+    return fault
+
+
+def record_overdue_sms(uow):
+    """REC-12 by the clock: each call whose SMS deadline passed with no SMS is recorded once
+    (no_sms, fined) — a fact stored when it happens, not only computed when read."""
+    recorded = 0
+    for row in repo.overdue_sms_calls(uow.session, uow.now):
+        policy = uow.policy(row.project_id)
+        if not rules.sms_overdue(row.ended_at, row.sms_sent_at, uow.now, policy):
+            continue
+        check = rules.check_sms(row.ended_at, None, uow.now, policy)
+        row.sms_status = check.outcome
+        uow.record(check, "call", row.id, row.project_id)
+        deadline = parse_instant(check.data["deadline"])
+        if _fault(uow, row, "no_sms", policy, occurred_at=deadline) is not None:
+            recorded += 1
+    return recorded
+
+
+def record_unregistered_call(uow, project_id, data):
+    """REC-12: a supervisor or manager who finds a desk call that was never registered (the
+    phone log against the register) records it: the answerer is fined once, with the rule."""
+    person_id = data["answered_by"]
+    repo.name_in_project(uow.session, project_id, person_id, "answered_by",
+                         what="staff member")
+    happened = parse_instant(data["at"])
+    _decide(uow, rules.call_ended_gate(happened, uow.now), unprocessable=("in_future",),
+            field="at")
+    policy, tz = uow.policy(project_id), uow.tz(project_id)
+    fault = _fault(uow, None, "unregistered_call", policy, occurred_at=happened,
+                   recorded_by=uow.actor_id, note=data["note"], person_id=person_id,
+                   day=business_day(happened, tz), project_id=project_id)
+    if fault is None:
+        raise Unprocessable("the unregistered-call fine is 0 in this project's policy: "
+                            "nothing to record", rule="REC-12", field="answered_by")
+    return repo.fault_view(fault)
 
 
 def record_sms(uow, project_id, call_id, data):
@@ -443,4 +622,7 @@ def record_sms(uow, project_id, call_id, data):
     decision = rules.check_sms(row.ended_at, sent, uow.now, policy)
     row.sms_sent_at, row.sms_status = sent, decision.outcome
     uow.record(decision, "call", row.id, project_id)
+    if decision.outcome == "late" and not any(
+            f.kind == "no_sms" for f in repo.faults(uow.session, project_id, row.id)):
+        _fault(uow, row, "late_sms", policy, occurred_at=sent, took=decision.data["took"])
     return repo.call_view(row, uow.now, policy)

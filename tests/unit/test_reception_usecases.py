@@ -89,8 +89,9 @@ def test_rec03_walk_in_goes_to_the_first_and_is_announced(office):
     assert answer["phone_masked"] == "138****1234" and answer["reception"]["customer_id"] == 77
     (started,) = outbox_events(office, "reception_started")
     assert (started["person_id"], started["rule"], started["customer_id"]) == (B, "REC-03", 77)
+    # SYS-01: the assignment, then (because) B's day: B's sign-in
     assert [d["rule"] for d in why.chain(office, "walk_in", answer["walk_in_id"], PID)] == \
-        ["REC-03"]
+        ["REC-03", "REC-01"]
     assert order(office)[:2] == [(A, "free"), (C, "free")]
 
 
@@ -133,17 +134,71 @@ def test_rec05_short_pass_is_422_and_a_pass_counts_two(office):
     assert next(e for e in sheet["entries"] if e["person_id"] == A)["marks"] == 2
 
 
-def test_rec03_receiving_consultant_cannot_go_to_lunch_and_rec01_stranger_is_404(office):
+def lunch(session, person_id, kind="lunch_started", hhmm="11:30", **fact):
+    """attendance's ATT-11 events as reception's handlers get them."""
+    with act(session, None, hhmm) as uow:
+        payload = {"project_id": PID, "day": DAY, "person_id": person_id,
+                   "at": f"{DAY}T{hhmm}:00+08:00", **fact}
+        if kind == "lunch_started":
+            payload.setdefault("due_back_at", f"{DAY}T12:10:00+08:00")
+        getattr(usecases, kind)(uow, payload)
+
+
+def test_rec03_receiving_consultant_cannot_go_away_and_rec01_stranger_is_404(office):
     walk_in(office)
     with pytest.raises(Conflict) as exc, act(office, DESK) as uow:
-        usecases.set_desk_status(uow, PID, B, {"state": "lunch"})
+        usecases.set_desk_status(uow, PID, B, {"state": "away"})
     assert (exc.value.rule, exc.value.field) == ("REC-03", "state")
     with pytest.raises(NotFound) as exc, act(office, DESK) as uow:
-        usecases.set_desk_status(uow, PID, 999, {"state": "lunch"})
+        usecases.set_desk_status(uow, PID, 999, {"state": "away"})
     assert exc.value.rule == "REC-01"
-    with act(office, DESK) as uow:
+
+
+def test_att11_lunch_on_desk_status_is_422_and_lunch_comes_from_attendance(office):
+    """REC-10.1 / contract 2: lunch starts and ends only through attendance's events."""
+    with pytest.raises(Unprocessable) as exc, act(office, DESK) as uow:
         usecases.set_desk_status(uow, PID, A, {"state": "lunch", "detail": "noodles"})
+    assert (exc.value.rule, exc.value.field) == ("ATT-11", "status")
+    assert "/lunch/start" in str(exc.value)
+    lunch(office, A)
     assert (A, "lunch") in order(office)
+    with pytest.raises(Unprocessable) as exc, act(office, DESK) as uow:   # no "back" either
+        usecases.set_desk_status(uow, PID, A, {"state": "back"})
+    assert (exc.value.rule, exc.value.field) == ("ATT-11", "status")
+    lunch(office, A, "lunch_ended", "12:20", overstay_minutes=10)
+    assert (A, "free") in order(office)
+    chain = why.chain(office, "consultant_day", f"{PID}-{DAY}-{A}", PID)
+    assert [d["outcome"] for d in chain][-2:] == ["lunch_started", "lunch_ended"]
+    assert "10 min over" in chain[-1]["reason"]
+
+
+def test_rec10_lunch_started_while_receiving_takes_effect_on_completion(office):
+    rec = walk_in(office)["reception"]           # B receives
+    lunch(office, B)
+    assert (B, "receiving") in order(office)
+    with act(office, MANAGER, "11:40") as uow:
+        usecases.complete_reception(uow, PID, rec["id"], {"outcome": "x", "floor_plans": [],
+                                                           "visit_registered": True})
+    assert (B, "lunch") in order(office)
+    lunch(office, B, "lunch_ended", "12:10", overstay_minutes=0)
+    assert (B, "free") in order(office)
+
+
+def test_att06_sign_in_order_changed_resorts_the_tie_break(office):
+    """REC-01.4 / contract 1: a resolved dispute puts the people in ``order`` into the places
+    they held, in the resolved order; others keep theirs; a redelivery changes nothing."""
+    payload = {"project_id": PID, "day": DAY, "order": [C, B], "dispute_id": 4,
+               "decided_by": 3}
+    with act(office, None) as uow:
+        usecases.sign_in_order_changed(uow, payload)
+    assert [p for p, _ in order(office)] == [C, A, B]
+    with act(office, None) as uow:
+        usecases.sign_in_order_changed(uow, payload)
+    last = why.chain(office, "sheet", f"{PID}-{DAY}", PID)[-1]
+    assert (last["rule"], last["outcome"], last["actor_id"]) == \
+        ("REC-01", "sign_in_order_changed", 3)
+    assert "ATT-06" in last["reason"] and last["data"]["dispute_id"] == 4
+    assert walk_in(office)["reception"]["person_id"] == C
 
 
 def test_rec09_an_admin_records_a_refusal_as_a_manager_would(office):
