@@ -61,8 +61,10 @@ class GatewayService:
         except RouteNotFound:
             return error_response(404, "not_found", f"no route {request.method} {request.path}")
         except MethodNotAllowed as exc:
-            return error_response(405, "method_not_allowed",
-                                  f"{request.path} allows {', '.join(exc.valid_methods)}")
+            allowed = ", ".join(sorted(exc.valid_methods))
+            answer = error_response(405, "method_not_allowed", f"{request.path} allows {allowed}")
+            answer.headers["Allow"] = allowed   # RFC 9110: every 405 names what is allowed
+            return answer
         try:
             token = self._token(request) if route.auth else None
             body = self._body(request) if route.sends_body else None

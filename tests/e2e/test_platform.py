@@ -92,6 +92,13 @@ def test_missing_staff_member_is_404(stack):
     assert r.status_code == 404 and error_of(r)["field"] == "person_id"
 
 
+def test_a_wrong_method_is_405_naming_the_allowed_ones(stack):
+    """Every 405 carries an Allow header (issue 14)."""
+    r = stack.api("DELETE", "/v1/projects/1/staff", user="manager")
+    assert r.status_code == 405 and error_of(r)["code"] == "method_not_allowed"
+    assert set(r.headers["Allow"].split(", ")) >= {"GET", "POST"}
+
+
 def test_unknown_route_is_404_json(stack):
     r = stack.api("GET", "/v1/nothing-here", user="manager")
     assert r.status_code == 404 and error_of(r)["code"] == "not_found"
