@@ -49,11 +49,23 @@ def test_materials_end_to_end_through_the_gateway(march):
         "inspection_passed": False})
     assert r.status_code == 201 and r.json()["held_remaining"] == 3
 
-    # MAT-04: an issue form to c1, confirmed by c1 only
+    # MAT-02.4: no plan lists the sheet and no request is named: nothing may be issued
+    r = project.api("POST", f"{M}/issue-forms", as_="storekeeper", json={
+        "item_id": item["id"], "quantity": 8, "recipient_id": ids["c1"]})
+    assert r.status_code == 422 and (error_of(r)["rule"], error_of(r)["field"]) == \
+        ("MAT-02", "request_id")
+    plan = project.api("POST", f"{M}/plans", as_="storekeeper", json={
+        "period": "monthly", "starts": "2026-03-01", "milestone": "开盘",
+        "lines": [{"item_id": item["id"], "quantity": 30}]}).json()
+    r = project.api("POST", f"{M}/plans/{plan['id']}/approve", as_="manager")
+    assert r.status_code == 200, r.text
+
+    # MAT-04: an issue form to c1 (drawn on the plan), confirmed by c1 only
     r = project.api("POST", f"{M}/issue-forms", as_="storekeeper", json={
         "item_id": item["id"], "quantity": 8, "recipient_id": ids["c1"], "purpose": "desk kit"})
     assert r.status_code == 201, r.text
     form = r.json()
+    assert form["plan_line_id"] == plan["lines"][0]["id"] and form["request_id"] is None
     r = project.api("POST", f"{M}/issue-forms/{form['id']}/confirm", as_="c2")
     assert r.status_code == 403 and error_of(r)["rule"] == "MAT-04"
     r = project.api("POST", f"{M}/issue-forms/{form['id']}/confirm", as_="c1")
@@ -80,6 +92,15 @@ def test_materials_end_to_end_through_the_gateway(march):
     r = project.api("GET", f"{M}/stock/export?format=pdf", as_="manager")
     assert r.status_code == 422
 
+    # MAT-06.2: counters are active staff of this project; MAT-06.7: so is the storekeeper
+    for body in ({"counter_ids": [ids["storekeeper"], 987654]},
+                 {"counter_ids": [ids["storekeeper"], ids["supervisor"]],
+                  "storekeeper_id": ids["c1"]}):
+        r = project.api("POST", f"{M}/stocktakes", as_="storekeeper", json={
+            **body, "lines": [{"item_id": item["id"], "counted": 12}]})
+        assert r.status_code == 422 and error_of(r)["rule"] == "MAT-06", r.text
+    r = project.api("GET", f"{M}/stocktakes/months?year=2026", as_="manager")
+    assert r.status_code == 200 and r.json()[2]["status"] == "due"
     # MAT-06: a stocktake by two people adjusts stock; the loss is the storekeeper's
     r = project.api("POST", f"{M}/stocktakes", as_="storekeeper", json={
         "counter_ids": [ids["storekeeper"], ids["supervisor"]],
@@ -91,6 +112,10 @@ def test_materials_end_to_end_through_the_gateway(march):
         (12, 2, 10, ids["storekeeper"])
     r = project.api("GET", f"{M}/items/{item['id']}", as_="c1")
     assert r.json()["on_hand"] == 10
+    months = project.api("GET", f"{M}/stocktakes/months?year=2026", as_="manager").json()
+    assert [(m["month"], m["status"]) for m in months[1:3]] == \
+        [("2026-02", "missed"), ("2026-03", "done")]
+    assert months[5]["full_required"] and months[11]["full_required"]
 
     # SYS-01: every movement answers "why" with its rule
     moves = project.api("GET", f"{M}/movements", as_="manager").json()
@@ -135,8 +160,34 @@ def test_plans_requests_ledger_and_desk_kit_routes(march):
     rid = r.json()["id"]
     r = project.api("POST", f"{M}/requests/{rid}/approve", as_="supervisor", json={})
     assert r.status_code == 403 and error_of(r)["rule"] == "MAT-02"
+    r = project.api("POST", f"{M}/requests", as_="c1",
+                    json={"item_id": item["id"], "quantity": 5})
+    planned = r.json()["id"]
+    assert r.json()["kind"] == "planned"  # 5 of the plan's 50: approved at once
+    r = project.api("POST", f"{M}/issue-forms", as_="storekeeper", json={
+        "item_id": item["id"], "quantity": 5, "recipient_id": ids["c2"], "request_id": planned})
+    assert r.status_code == 201 and r.json()["request_id"] == planned
+    r = project.api("POST", f"{M}/requests", as_="c1",
+                    json={"item_id": item["id"], "quantity": 80})
+    pending = r.json()["id"]
+    # MAT-02.3: an urgent request nobody approved controls nothing
+    r = project.api("POST", f"{M}/issue-forms", as_="storekeeper", json={
+        "item_id": item["id"], "quantity": 1, "recipient_id": ids["c1"], "request_id": rid})
+    assert r.status_code == 409 and error_of(r)["rule"] == "MAT-02"
     r = project.api("POST", f"{M}/requests/{rid}/approve", as_="manager", json={})
     assert r.status_code == 200 and r.json()["status"] == "approved"
+    # MAT-02.5: forms draw on the approved request up to its quantity, never beyond
+    r = project.api("POST", f"{M}/issue-forms", as_="storekeeper", json={
+        "item_id": item["id"], "quantity": 81, "recipient_id": ids["c1"], "request_id": rid})
+    assert r.status_code == 409 and error_of(r)["field"] == "quantity"
+    r = project.api("POST", f"{M}/issue-forms", as_="storekeeper", json={
+        "item_id": item["id"], "quantity": 80, "recipient_id": ids["c1"], "request_id": rid})
+    assert r.status_code == 201 and r.json()["request_id"] == rid
+    r = project.api("GET", f"{M}/requests", as_="manager")
+    assert [q["issued"] for q in r.json() if q["id"] == rid] == [80]
+    r = project.api("POST", f"{M}/issue-forms", as_="storekeeper", json={
+        "item_id": item["id"], "quantity": 1, "recipient_id": ids["c1"], "request_id": pending})
+    assert r.status_code == 409 and error_of(r)["rule"] == "MAT-02"
 
     r = project.api("POST", f"{M}/ledger", as_="storekeeper", json={
         "item_id": item["id"], "location": "前台", "responsible_id": ids["c1"],
@@ -148,9 +199,15 @@ def test_plans_requests_ledger_and_desk_kit_routes(march):
     r = project.api("GET", f"{M}/ledger/export?format=xlsx", as_="manager")
     assert r.status_code == 200 and r.content[:2] == b"PK"
 
+    # MAT-07.4: checked twice the same day, the folder is one shortage line, not two
+    for _ in range(2):
+        r = project.api("POST", f"{M}/desk-kit/checks", as_="supervisor",
+                        json={"consultant_id": ids["c2"], "folder": {"FP-B": 0}})
+        assert r.status_code == 200 and r.json()["shortages"] == {"FP-B": 2}
+    # MAT-07.1: the folder checked is a desk consultant's of this project
     r = project.api("POST", f"{M}/desk-kit/checks", as_="supervisor",
-                    json={"consultant_id": ids["c2"], "folder": {"FP-B": 0}})
-    assert r.status_code == 200 and r.json()["shortages"] == {"FP-B": 2}
+                    json={"consultant_id": ids["storekeeper"], "folder": {"FP-B": 0}})
+    assert r.status_code == 422 and error_of(r)["field"] == "consultant_id"
     r = project.api("GET", f"{M}/shortages?day=2026-03-02", as_="supervisor")
     assert r.status_code == 200 and r.json()["missing"] == 2
     r = project.api("GET", f"{M}/shortages", as_="c2")

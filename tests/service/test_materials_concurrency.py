@@ -21,11 +21,16 @@ def test_mat04_fifty_simultaneous_issues_of_one_against_five_two_instances(
     start_service(MaterialsService, database_url=pg_url, migrate=False)
     start_service(MaterialsService, database_url=pg_url, migrate=False)
     mat = rpc_proxy("materials", timeout=30)
+    mat.set_clock(MANAGER, "2026-03-02T10:00:00+08:00")  # the plan's quarter (MAT-02)
     item = mat.create_item(STOREKEEPER, PID, {
         "code": "FP-A", "name": "户型单张 A", "specification": "A4", "unit": "sheet",
         "unit_price_cents": 50, "category": "floor_plan", "reorder_level": 2})
     mat.create_receipt(STOREKEEPER, PID, {"item_id": item["id"], "quantity": 5,
                                           "inspector_id": 3, "inspection_passed": True})
+    plan = mat.create_plan(STOREKEEPER, PID, {"period": "quarterly", "starts": "2026-01-01",
+                                              "milestone": "开盘", "lines": [
+                                                  {"item_id": item["id"], "quantity": 50}]})
+    mat.approve_plan(MANAGER, PID, plan["id"])
     recipients = range(1000, 1050)
     forms = [mat.create_issue_form(STOREKEEPER, PID, {"item_id": item["id"], "quantity": 1,
                                                       "recipient_id": r}) for r in recipients]

@@ -22,12 +22,48 @@ OTHER_PROJECT = token(person_id=40, project_id=PID + 1, roles=("manager",))
 MONDAY = "2026-03-02T10:00:00+08:00"
 
 
+STAFF = {2: ["manager"], 3: ["supervisor"], 5: ["storekeeper"], 11: ["consultant"],
+         12: ["consultant"]}
+
+
+def announce(dispatch, person_id, roles, project_id=PID, active=True, event_type="staff_added"):
+    """What attendance announces about a person (the directory replica, MAT-06/MAT-07)."""
+    dispatch("attendance", event_type, {
+        "event_id": str(uuid.uuid4()), "event_type": event_type, "source": "attendance",
+        "occurred_at": "2026-03-02T01:00:00+00:00", "project_id": project_id, "actor": None,
+        "rule": "SYS-02", "reason": "test", "person": {
+            "id": person_id, "project_id": project_id, "name": f"#{person_id}",
+            "roles": roles, "active": active}})
+
+
+def known(mat, person_id):
+    """The replica has taken person_id (a desk-kit check no longer says 'not staff')."""
+    try:
+        mat.check_desk_kit(SUPERVISOR, PID, {"consultant_id": person_id, "folder": {}})
+    except Unprocessable as exc:
+        return "not staff" not in exc.message and "no longer active" not in exc.message
+    return True
+
+
 @pytest.fixture
-def mat(start_service, rpc_proxy):
+def mat(start_service, rpc_proxy, rabbit_config):
     start_service(MaterialsService)
     proxy = rpc_proxy("materials")
     proxy.set_clock(MANAGER, MONDAY)
+    dispatch = event_dispatcher(dict(rabbit_config))
+    for person_id, roles in STAFF.items():
+        announce(dispatch, person_id, roles)
+    for person_id in STAFF:
+        eventually(lambda: known(proxy, person_id), message=f"staff {person_id} not replicated")
     return proxy
+
+
+def plan_for(mat, item_id, quantity=1000):
+    """MAT-02: an approved quarterly needs plan listing the item (issue forms draw on it)."""
+    plan = mat.create_plan(STOREKEEPER, PID, {"period": "quarterly", "starts": "2026-01-01",
+                                              "milestone": "开盘", "lines": [
+                                                  {"item_id": item_id, "quantity": quantity}]})
+    return mat.approve_plan(SUPERVISOR, PID, plan["id"])
 
 
 def add_item(mat, code="FP-A", reorder_level=3, category="floor_plan", stock=0, **extra):
@@ -45,6 +81,7 @@ def stock_of(mat, item_id):
 
 
 def issue_to(mat, item_id, quantity, recipient_token, recipient_id):
+    plan_for(mat, item_id, quantity)
     form = mat.create_issue_form(STOREKEEPER, PID, {"item_id": item_id, "quantity": quantity,
                                                     "recipient_id": recipient_id})
     return mat.confirm_issue_form(recipient_token, PID, form["id"])
@@ -114,6 +151,7 @@ def test_mat03_failed_inspection_is_held_not_available_until_exchanged_or_return
 
 def test_mat04_issue_only_when_the_recipient_confirms_and_never_below_zero(mat):
     item = add_item(mat, reorder_level=0, stock=5)
+    plan_for(mat, item["id"])
     form = mat.create_issue_form(STOREKEEPER, PID, {"item_id": item["id"], "quantity": 3,
                                                     "recipient_id": 11})
     assert form["status"] == "pending" and stock_of(mat, item["id"])["on_hand"] == 5
@@ -146,6 +184,8 @@ def test_mat04_issue_only_when_the_recipient_confirms_and_never_below_zero(mat):
     assert chain[0]["rule"] == "MAT-04" and chain[0]["data"]["after"] == 2
     rules = [d["rule"] for d in mat.why(C1, "item", item["id"])["decisions"]]
     assert rules == ["MAT-01", "MAT-03", "MAT-04"]
+    assert [d["rule"] for d in mat.why(C1, "issue_form", form["id"])["decisions"]][:2] == \
+        ["MAT-02", "MAT-04"]  # MAT-02.4: what the form was issued against
 
 
 def test_sys01_stock_levels_and_ledgers_export_as_csv_and_xlsx(mat):
