@@ -31,6 +31,17 @@ ROUTES = [
           "referral or a staff referral before the visit", S, service=S, rpc="pre_register",
           body=cli.PreRegistrationIn, response=cli.ClaimOut, status=201,
           rules=("CLI-04", "CLI-05", "CLI-07")),
+    Route("POST", f"{P}/claims/<int:claim_id>/evidence", "Produce the evidence of a "
+          "phone-only staff referral (referral_form, call_record, follow_up_records)", S,
+          service=S, rpc="record_evidence", body=cli.EvidenceIn, response=cli.ClaimRowOut,
+          status=201, rules=("CLI-07",)),
+    Route("POST", f"{C}/price-negotiation", "Record that price negotiation started (the "
+          "receiving consultant, supervisor, manager; once)", S, service=S,
+          rpc="start_price_talk", response=cli.DecisionOut, status=201, rules=("CLI-07",)),
+    Route("POST", f"{C}/re-registration", "Re-register a lapsed customer for the same "
+          "consultant; the calling supervisor/manager is the sign-off", S, service=S,
+          rpc="re_register", body=cli.PersonIn, response=cli.DecisionOut, status=201,
+          rules=("CLI-03",)),
     Route("POST", f"{P}/channel-reports", "A channel agent reports a customer (refused on an "
           "owned customer)", S, service=S, rpc="create_report", body=cli.ReportIn,
           response=cli.ReportOut, status=201, rules=("CLI-06",)),
@@ -74,10 +85,19 @@ ROUTES = [
     Route("POST", f"{P}/subscriptions/<int:subscription_id>/void", "Void a form: handed to "
           "the clerk and kept", S, service=S, rpc="void", body=cli.VoidIn,
           response=cli.SubscriptionOut, rules=("CLI-12",)),
+    Route("GET", f"{P}/visit-register", "The visit register (?complete=false: incomplete "
+          "entries with the fields they miss)", S, service=S, rpc="visit_register",
+          query=("complete",), response=cli.VisitOut, many=True, rules=("CLI-13",)),
+    Route("PUT", f"{P}/targets", "Set a consultant's deals target for a period (manager)", S,
+          service=S, rpc="set_target", body=cli.TargetIn, response=cli.TargetOut,
+          rules=("CLI-13",)),
+    Route("GET", f"{P}/targets", "Deals targets per consultant and period", S, service=S,
+          rpc="list_targets", response=cli.TargetOut, many=True, rules=("CLI-13",)),
     Route("GET", f"{P}/conversion", "Conversion figures (?by=consultant|media_source|period"
-          "&period=day|week|month)", S, service=S, rpc="conversion", query=("by", "period"),
+          "&period=day|week|month&label=2026-03: one period, with targets)", S, service=S,
+          rpc="conversion", query=("by", "period", "label"),
           response=cli.DecisionOut, rules=("CLI-13",)),
     Route("GET", f"{P}/conversion/export", "Conversion figures as a file (&format=csv|xlsx)",
-          S, service=S, rpc="conversion_export", query=("by", "period", "format"),
+          S, service=S, rpc="conversion_export", query=("by", "period", "label", "format"),
           download=True, rules=("CLI-13",)),
 ]

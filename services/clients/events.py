@@ -41,9 +41,14 @@ CATALOGUE = Catalogue(
     "clients",
     emits=(OWNERSHIP_CHANGED, CHANNEL_REPORT_DECIDED, SUBSCRIPTION_CHANGED, POACHING_RECORDED),
     consumes=(
+        Consumed("reception", "reception_started",
+                 "the visit's arrival (arrived_at) and whom the customer named on arrival "
+                 "(named_person_id) are stored for the claims (CLI-04/05/07) and call-to-visit "
+                 "(CLI-08)"),
         Consumed("reception", "reception_completed",
-                 "a received visit is a registered contact (CLI-02); a duty reception counts "
-                 "for the owner it was made for (REC-07)"),
+                 "a received visit is a registered contact at its arrival (CLI-02); a duty "
+                 "reception counts for the owner it was made for (REC-07); the visit-register "
+                 "entry is checked for completeness (CLI-13)"),
         Consumed("reception", "call_registered",
                  "the answering consultant's registered call is a contact (CLI-02, REC-12)"),
         Consumed("reception", "consultant_changed",

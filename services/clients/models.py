@@ -49,6 +49,9 @@ class Customer(Base):
     owner_source: Mapped[str | None] = mapped_column(String(40), nullable=True)
     shares: Mapped[list | None] = mapped_column(JSON, nullable=True)   # CLI-10 credit split
     owner_rule: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    # CLI-07: price negotiation started, a recorded fact (who, when); set once
+    price_talk_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    price_talk_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Contact(Base):
@@ -65,6 +68,69 @@ class Contact(Base):
     media_source: Mapped[str | None] = mapped_column(String(80), nullable=True)
     rule: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str] = mapped_column(Text)
+    # CLI-03: a re-registration after a lapse carries the supervisor's sign-off (who, when)
+    sign_off_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    sign_off_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class Visit(Base):
+    """CLI-13 visit register (来访登记), one row per reception, from reception's events
+    (contract 4): when the customer arrived (the visit's time for CLI-03/04/05/07), whom they
+    named on arrival (CLI-04/08), who received; ``complete``/``missing`` with the rule and
+    reason say whether the entry holds every required field."""
+    __tablename__ = "visit"
+    __table_args__ = (UniqueConstraint("project_id", "reception_id", name="uq_visit_reception"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, index=True)
+    reception_id: Mapped[int] = mapped_column(Integer)
+    customer_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    person_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    credit_owner_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    kind: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    arrived_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    named_person_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    missing: Mapped[list] = mapped_column(JSON, default=list)
+    rule: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class Claim(Base):
+    """CLI-04/05/07: a claim registered before the visit (or before price negotiation), kept
+    with its registration time and decided against the visit's stored arrival; phone-only
+    staff referrals collect their evidence (item, who, when) here."""
+    __tablename__ = "claim"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    consultant_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    registered_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    referrer_customer_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    phone_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    evidence: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20))     # honoured / awaiting_evidence
+    rule: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class Target(Base):
+    """CLI-13: deals target of one consultant for one period (2026-03, 2026-W10, 2026-03-02),
+    set by a manager (who, when); one per consultant and period."""
+    __tablename__ = "target"
+    __table_args__ = (UniqueConstraint("project_id", "person_id", "period",
+                                       name="uq_target_person_period"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, index=True)
+    person_id: Mapped[int] = mapped_column(Integer)
+    period: Mapped[str] = mapped_column(String(12))
+    deals: Mapped[int] = mapped_column(Integer)
+    set_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    set_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class ChannelReport(Base):

@@ -13,7 +13,7 @@ from services.common.errors import NotFound
 from services.common.timeutil import iso
 
 from . import rules
-from .models import ChannelReport, Contact, Customer, Subscription, Unit
+from .models import ChannelReport, Claim, Contact, Customer, Subscription, Target, Unit, Visit
 
 
 def _in_project(row, project_id, what, ident, rule, field):
@@ -93,14 +93,119 @@ def contacts(session, customer_id):
 
 
 def rule_contacts(session, customer_id):
-    """The registration records as the rules replay them (CLI-11)."""
-    return [rules.Contact(x.person_id, x.at, x.kind, x.id) for x in contacts(session, customer_id)]
+    """The registration records as the rules replay them (CLI-11); a re-registration carries
+    its recorded sign-off (CLI-03)."""
+    return [rules.Contact(x.person_id, x.at, x.kind, x.id, sign_off_by=x.sign_off_by,
+                          sign_off_roles=rules.SIGN_OFF_ROLES if x.sign_off_by else frozenset())
+            for x in contacts(session, customer_id)]
 
 
-def add_contact(session, c, person_id, kind, at, decision, key=None, media_source=None):
+def registrations(session, customer_id):
+    """(person, kind, at) of every registered contact (CLI-08)."""
+    return [(x.person_id, x.kind, x.at) for x in contacts(session, customer_id)]
+
+
+def add_contact(session, c, person_id, kind, at, decision, key=None, media_source=None,
+                sign_off_by=None, sign_off_at=None):
     session.add(Contact(project_id=c.project_id, customer_id=c.id, person_id=person_id,
                         kind=kind, at=at, source_key=key, media_source=media_source,
-                        rule=decision.rule, reason=decision.reason))
+                        rule=decision.rule, reason=decision.reason, sign_off_by=sign_off_by,
+                        sign_off_at=sign_off_at))
+
+
+# ---------------------------------------------------------------- visits (contract 4, CLI-08/13)
+
+def visit_for(session, project_id, reception_id):
+    """The visit-register row of one reception, created when new (a racing insert by another
+    instance is caught by the unique key and the winner's row returned)."""
+    query = select(Visit).where(Visit.project_id == project_id,
+                                Visit.reception_id == reception_id).with_for_update()
+    v = session.scalar(query)
+    if v is not None:
+        return v
+    v = Visit(project_id=project_id, reception_id=reception_id, complete=False, missing=[],
+              rule="CLI-13", reason="visit registered")
+    return v if inserted(session, v) else session.scalar(query)
+
+
+def find_visit(session, project_id, reception_id):
+    return session.scalar(select(Visit).where(Visit.project_id == project_id,
+                                              Visit.reception_id == reception_id))
+
+
+def first_visit(session, customer_id):
+    """The customer's earliest visit on record, as the claim rules see it (None: none yet)."""
+    v = session.scalar(select(Visit).where(Visit.customer_id == customer_id,
+                                           Visit.arrived_at.is_not(None))
+                       .order_by(Visit.arrived_at, Visit.id).limit(1))
+    return rules.VisitFact(v.arrived_at, v.named_person_id, v.person_id) if v else None
+
+
+def receivers(session, customer_id):
+    """Who received this customer on a visit (CLI-07: may record price negotiation)."""
+    return set(session.scalars(select(Visit.person_id).where(Visit.customer_id == customer_id)))
+
+
+def visits(session, project_id, complete=None, limit=500):
+    rows = select(Visit).where(Visit.project_id == project_id)
+    if complete is not None:
+        rows = rows.where(Visit.complete.is_(complete))
+    return list(session.scalars(rows.order_by(Visit.id).limit(limit)))
+
+
+def visit_view(v):
+    return {"id": v.id, "reception_id": v.reception_id, "customer_id": v.customer_id,
+            "person_id": v.person_id, "kind": v.kind, "arrived_at": iso(v.arrived_at),
+            "named_person_id": v.named_person_id, "completed_at": iso(v.completed_at),
+            "outcome": v.outcome, "complete": v.complete, "missing": list(v.missing or []),
+            "rule": v.rule, "reason": v.reason}
+
+
+# ---------------------------------------------------------------- claims (CLI-04/05/07)
+
+def add_claim(session, **fields):
+    row = Claim(**fields)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def claim(session, project_id, claim_id):
+    row = session.scalar(select(Claim).where(Claim.id == claim_id).with_for_update())
+    return _in_project(row, project_id, "claim", claim_id, "CLI-07", "claim_id")
+
+
+def claim_view(r):
+    return {"id": r.id, "customer_id": r.customer_id, "kind": r.kind,
+            "consultant_id": r.consultant_id, "registered_by": r.registered_by,
+            "registered_at": iso(r.registered_at), "phone_only": r.phone_only,
+            "evidence": list(r.evidence or []), "status": r.status, "rule": r.rule,
+            "reason": r.reason}
+
+
+# ---------------------------------------------------------------- targets (CLI-13)
+
+def target_for(session, project_id, person_id, period):
+    query = select(Target).where(Target.project_id == project_id, Target.person_id == person_id,
+                                 Target.period == period).with_for_update()
+    return session.scalar(query)
+
+
+def add_target(session, **fields):
+    row = Target(**fields)
+    return row if inserted(session, row) else None
+
+
+def targets(session, project_id, granularity=None):
+    rows = list(session.scalars(select(Target).where(Target.project_id == project_id)
+                                .order_by(Target.period, Target.person_id)))
+    return [t for t in rows
+            if granularity is None or rules.label_granularity(t.period) == granularity]
+
+
+def target_view(t):
+    return {"id": t.id, "person_id": t.person_id, "period": t.period, "deals": t.deals,
+            "set_by": t.set_by, "set_at": iso(t.set_at)}
 
 
 def owner_name(session, c):

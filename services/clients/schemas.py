@@ -4,7 +4,14 @@ from marshmallow import fields, validate
 
 from services.common.schemas import DecisionOut, DecisionRecordOut, Schema, out
 
-from .constants import GROUPINGS, PERIODS, PRE_REGISTRATION_KINDS, SOURCES, WITHDRAWAL_KINDS
+from .constants import (
+    EVIDENCE_ITEMS,
+    GROUPINGS,
+    PERIODS,
+    PRE_REGISTRATION_KINDS,
+    SOURCES,
+    WITHDRAWAL_KINDS,
+)
 
 __all__ = ["DecisionOut"]   # re-exported for the gateway's routes
 
@@ -51,6 +58,24 @@ class PreRegistrationIn(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(PRE_REGISTRATION_KINDS))
     consultant_id = fields.Integer(load_default=None, allow_none=True)
     referrer_customer_id = fields.Integer(load_default=None, allow_none=True)
+    phone_only = fields.Boolean(load_default=False)   # CLI-07: referred by phone only
+
+
+class EvidenceIn(Schema):
+    """CLI-07: evidence of a phone-only staff referral."""
+    items = fields.List(fields.String(validate=validate.OneOf(EVIDENCE_ITEMS)), required=True,
+                        validate=validate.Length(min=1, max=3))
+
+
+class TargetIn(Schema):
+    """CLI-13: a consultant's deals target for one period (2026-03, 2026-W10, 2026-03-02)."""
+    person_id = fields.Integer(required=True)
+    period = fields.String(required=True, validate=validate.Length(min=7, max=12))
+    deals = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+class VisitQuery(Schema):
+    complete = fields.Boolean(load_default=None, allow_none=True)
 
 
 class FollowUpIn(Schema):
@@ -68,6 +93,7 @@ class MatchIn(Schema):
     phone = fields.String(required=True, validate=validate.Length(max=40))
     mentioned = fields.Boolean(load_default=True)
     reception_started_at = fields.DateTime(load_default=None, allow_none=True)
+    reception_id = fields.Integer(load_default=None, allow_none=True)   # the stored visit
 
 
 class PersonIn(Schema):
@@ -100,6 +126,8 @@ class VoidIn(Schema):
 class ConversionQuery(Schema):
     by = fields.String(load_default="consultant", validate=validate.OneOf(GROUPINGS))
     period = fields.String(load_default="month", validate=validate.OneOf(PERIODS))
+    label = fields.String(load_default=None, allow_none=True,
+                          validate=validate.Length(max=12))   # one period, e.g. 2026-03
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
 
 
@@ -156,6 +184,42 @@ class ImportOut(Schema):
 class ClaimOut(DecisionOut):
     """A decision about one customer (pre-registration, visit matched to a report)."""
     customer_id = fields.Integer()
+    claim_id = fields.Integer()
+    status = fields.String()
+
+
+EvidenceOut = out("EvidenceOut", "item:str by:int? at:str")
+
+
+class ClaimRowOut(Cited):
+    """CLI-04/05/07: a stored claim, its registration time and (phone-only) its evidence."""
+    id = fields.Integer()
+    customer_id = fields.Integer()
+    kind = fields.String()
+    consultant_id = fields.Integer(allow_none=True)
+    registered_by = fields.Integer(allow_none=True)
+    registered_at = fields.String()
+    phone_only = fields.Boolean()
+    evidence = fields.List(fields.Nested(EvidenceOut))
+    status = fields.String()
+
+
+class VisitOut(Cited):
+    """CLI-13: one visit-register entry (contract 4 facts; complete or the fields it misses)."""
+    id = fields.Integer()
+    reception_id = fields.Integer()
+    customer_id = fields.Integer(allow_none=True)
+    person_id = fields.Integer(allow_none=True)
+    kind = fields.String(allow_none=True)
+    arrived_at = fields.String(allow_none=True)
+    named_person_id = fields.Integer(allow_none=True)
+    completed_at = fields.String(allow_none=True)
+    outcome = fields.String(allow_none=True)
+    complete = fields.Boolean()
+    missing = fields.List(fields.String())
+
+
+TargetOut = out("TargetOut", "id:int person_id:int period:str deals:int set_by:int? set_at:str")
 
 
 class DisputeOut(Schema):

@@ -32,6 +32,11 @@ class ClientsService(DirectoryReplica, ServiceKit):
     catalogue = events.CATALOGUE
 
     # ================================================================ reception's events
+    @event_handler("reception", "reception_started")
+    @once
+    def on_reception_started(self, payload):
+        usecases.reception_started(self.uow(), payload)
+
     @event_handler("reception", "reception_completed")
     @once
     def on_reception_completed(self, payload):
@@ -130,6 +135,35 @@ class ClientsService(DirectoryReplica, ServiceKit):
         data = load(schemas.PreRegistrationIn, payload, rule="CLI-05")
         with self.uow(caller) as uow:
             return dump(schemas.ClaimOut, usecases.pre_register(uow, project_id, data))
+
+    @rpc
+    def record_evidence(self, token, project_id, claim_id, payload):
+        """CLI-07: evidence of a phone-only staff referral (the referred consultant, leads)."""
+        caller = self.caller(token, project_id, "consultant", *LEADS,
+                             action="produce referral evidence")
+        data = load(schemas.EvidenceIn, payload, rule="CLI-07")
+        with self.uow(caller) as uow:
+            result = usecases.record_evidence(uow, project_id, claim_id, data)
+        return dump(schemas.ClaimRowOut, result)
+
+    @rpc
+    def start_price_talk(self, token, project_id, customer_id, payload=None):
+        """CLI-07: price negotiation started (the receiving consultant, leads), once."""
+        caller = self.caller(token, project_id, "consultant", *LEADS,
+                             action="record price negotiation")
+        with self.uow(caller) as uow:
+            result = usecases.start_price_talk(uow, project_id, customer_id)
+        return dump(schemas.DecisionOut, result)
+
+    @rpc
+    def re_register(self, token, project_id, customer_id, payload):
+        """CLI-03: a lapsed owner re-registers with a supervisor's sign-off (the caller)."""
+        caller = self.caller(token, project_id, "consultant", *LEADS,
+                             action="re-register a lapsed customer")
+        data = load(schemas.PersonIn, payload, rule="CLI-03")
+        with self.uow(caller) as uow:
+            result = usecases.re_register(uow, project_id, customer_id, data)
+        return dump(schemas.DecisionOut, result)
 
     # ================================================================ CLI-06 channel reports
     @rpc
@@ -286,6 +320,29 @@ class ClientsService(DirectoryReplica, ServiceKit):
         with self.uow(caller) as uow:
             result = usecases.conversion(uow, project_id, q)
         return result if q["format"] != "json" else dump(schemas.DecisionOut, result)
+
+    @rpc
+    def visit_register(self, token, project_id, query=None):
+        """CLI-13: the visit register; ?complete=false lists the incomplete entries."""
+        caller = self.caller(token, project_id, *LEADS, "clerk",
+                             action="read the visit register")
+        q = load(schemas.VisitQuery, query or {}, rule="CLI-13")
+        with self.uow(caller) as uow:
+            return dump(schemas.VisitOut, usecases.visit_register(uow, project_id, q), many=True)
+
+    @rpc
+    def set_target(self, token, project_id, payload):
+        """CLI-13: a manager sets a consultant's deals target for a period."""
+        caller = self.caller(token, project_id, "manager", action="set targets")
+        data = load(schemas.TargetIn, payload, rule="CLI-13")
+        with self.uow(caller) as uow:
+            return dump(schemas.TargetOut, usecases.set_target(uow, project_id, data))
+
+    @rpc
+    def list_targets(self, token, project_id):
+        caller = self.caller(token, project_id, *LEADS, "clerk", action="read targets")
+        with self.uow(caller) as uow:
+            return dump(schemas.TargetOut, usecases.list_targets(uow, project_id), many=True)
 
     @rpc
     def conversion_export(self, token, project_id, query=None):

@@ -139,20 +139,80 @@ def customer_history(uow, project_id, customer_id):
             "contacts": [repo.contact_view(x) for x in repo.contacts(uow.session, c.id)]}
 
 
-def reception_completed(uow, payload):
-    """CLI-02: a received visit is a registered contact (REC-07: a duty reception counts for
-    the owner it was made for)."""
-    if not payload.get("customer_id"):
+def _arrival(payload):
+    """Contract 4: the visit's time is when the receptionist registered the walk-in."""
+    text = payload.get("arrived_at")
+    return parse_instant(text) if text else None
+
+
+def _visit(uow, payload):
+    """The visit-register row of a reception, with the facts reception reported (contract 4)."""
+    project_id, reception_id = payload.get("project_id"), payload.get("reception_id")
+    if project_id is None or reception_id is None:
+        return None
+    v = repo.visit_for(uow.session, project_id, reception_id)
+    v.customer_id = payload.get("customer_id") or v.customer_id
+    v.person_id = payload.get("person_id") or v.person_id
+    v.kind = payload.get("kind") or v.kind
+    v.credit_owner_id = payload.get("credit_owner_id") or v.credit_owner_id
+    v.arrived_at = _arrival(payload) or v.arrived_at
+    if payload.get("named_person_id") is not None:
+        v.named_person_id = payload["named_person_id"]
+    return v
+
+
+def _call_to_visit(uow, v):
+    """CLI-08: whom the customer named on arrival, and whether a registration backs them."""
+    if v.customer_id is None or v.arrived_at is None:
+        return None
+    d = rules.call_to_visit(v.named_person_id, v.arrived_at,
+                            repo.registrations(uow.session, v.customer_id),
+                            uow.tz(v.project_id))
+    uow.record(d, "visit", v.id, v.project_id)
+    return d
+
+
+def reception_started(uow, payload):
+    """Contract 4 / CLI-08: a reception started: the visit's arrival, whom the customer named
+    on arrival and who receives are stored (claims are decided against them), and the
+    call-to-visit decision is recorded."""
+    v = _visit(uow, payload)
+    if v is None:
         return
-    c = repo.lock_customer(uow.session, payload["customer_id"])
+    v.started_at = parse_instant(payload["occurred_at"])
+    _call_to_visit(uow, v)
+
+
+def reception_completed(uow, payload):
+    """CLI-02: a received visit is a registered contact at the visit's arrival (REC-07: a
+    duty reception counts for the owner it was made for); CLI-13: the visit-register entry is
+    checked for completeness and kept either way."""
+    v = _visit(uow, payload)
+    completed_at = parse_instant(payload["occurred_at"])
+    c = repo.lock_customer(uow.session, payload["customer_id"]) \
+        if payload.get("customer_id") else None
+    if v is not None:
+        first = v.completed_at is None and v.started_at is None
+        v.completed_at, v.outcome = completed_at, payload.get("outcome")
+        if first:
+            _call_to_visit(uow, v)
+        tz = uow.tz(v.project_id)
+        d = rules.visit_register_entry({
+            "customer_phone": c.phone if c else None, "customer_name": c.name if c else None,
+            "received_by": v.person_id, "arrived_at": v.arrived_at,
+            "media_source": c.media_source if c else None}, tz)
+        v.complete, v.missing, v.rule, v.reason = (d.data["complete"], d.data["missing"],
+                                                   d.rule, d.reason)
+        uow.record(d, "visit", v.id, v.project_id)
     if c is None:
-        log.warning("clients: reception_completed for unknown customer %s",
-                    payload["customer_id"])
+        if payload.get("customer_id"):
+            log.warning("clients: reception_completed for unknown customer %s",
+                        payload["customer_id"])
         return
     person = rules.visit_credited_to(payload["person_id"], payload.get("kind"),
                                      payload.get("credit_owner_id"))
-    _contact(uow, c, person, "visit", parse_instant(payload["occurred_at"]),
-             key=payload["event_id"])
+    at = (v.arrived_at if v is not None else None) or _arrival(payload) or completed_at
+    _contact(uow, c, person, "visit", at, key=payload["event_id"])
 
 
 def call_registered(uow, payload):
@@ -185,9 +245,23 @@ def record_follow_up(uow, project_id, customer_id):
     return _contact(uow, c, uow.actor_id, "follow_up", uow.now).as_dict()
 
 
+def _honour(uow, c, claim, registered_at):
+    """CLI-04/05/07: the claimant owns, unless an owner registered before the claim took
+    effect (409); the claim is a registered contact at its registration time."""
+    policy, tz = _context(uow, c.project_id)
+    change = rules.claim_ownership(repo.ownership(c), claim.decision, claim.consultant_id,
+                                   registered_at, claim.effective_at, policy, tz)
+    uow.decide(change.decision, error=Conflict, field="phone")
+    repo.add_contact(uow.session, c, claim.consultant_id, claim.contact_kind, registered_at,
+                     change.decision)
+    _apply(uow, c, change)
+    return change.decision
+
+
 def pre_register(uow, project_id, data):
-    """CLI-04/05/07: a relative or friend, a customer's referral or a staff referral,
-    registered before the visit, is a registered contact of the claiming consultant."""
+    """CLI-04/05/07: a relative or friend, a customer's referral or a staff referral, decided
+    with stored times only: its registration now, the customer's first visit on record (its
+    arrival and whom the customer named) and the recorded start of price negotiation."""
     if data["kind"] == "relative":
         uow.caller.require("consultant", action="pre-register a relative or friend (CLI-05)")
     referrer = None
@@ -195,15 +269,118 @@ def pre_register(uow, project_id, data):
         referrer = repo.ownership(repo.customer(uow.session, project_id,
                                                 data["referrer_customer_id"]))
     policy, tz = _context(uow, project_id)
-    claim = rules.pre_registration_claim(data["kind"], uow.actor_id, uow.now,
-                                         data["consultant_id"], referrer, policy, tz)
-    uow.decide(claim.decision, error=Conflict if claim.decision.rule == "CLI-04"
-               else Unprocessable, field=claim.decision.data.get("field"))
-    c, _ = repo.customer_for_phone(uow.session, project_id, _phone(uow, data["phone"]), uow.now,
-                                   data["name"], claim.source)
+    c, created = repo.customer_for_phone(uow.session, project_id, _phone(uow, data["phone"]),
+                                         uow.now, data["name"])
     c = repo.lock_customer(uow.session, c.id)
-    d = _contact(uow, c, claim.consultant_id, claim.contact_kind, uow.now)
-    return dict(d.as_dict(), customer_id=c.id)
+    claim = rules.pre_registration_claim(
+        data["kind"], uow.actor_id, uow.now, data["consultant_id"], referrer,
+        repo.first_visit(uow.session, c.id), c.price_talk_at, data.get("phone_only", False),
+        (), policy, tz)
+    d = claim.decision
+    uow.decide(d, error=Unprocessable if d.outcome == "consultant_required" else Conflict,
+               field=d.data.get("field"))
+    if created or not c.source:
+        c.source = claim.source
+    row = repo.add_claim(uow.session, project_id=project_id, customer_id=c.id,
+                         kind=data["kind"], consultant_id=claim.consultant_id or
+                         data["consultant_id"] or uow.actor_id, registered_by=uow.actor_id,
+                         registered_at=uow.now,
+                         referrer_customer_id=data.get("referrer_customer_id"),
+                         phone_only=data.get("phone_only", False), evidence=[],
+                         status=claim.status, rule=d.rule, reason=d.reason)
+    if claim.status == "honoured":
+        d = _honour(uow, c, claim, uow.now)
+    uow.record(d, "claim", row.id, project_id)
+    row.rule, row.reason = d.rule, d.reason
+    return dict(d.as_dict(), customer_id=c.id, claim_id=row.id, status=row.status)
+
+
+def record_evidence(uow, project_id, claim_id, data):
+    """CLI-07: the evidence of a phone-only staff referral (each item with who and when); once
+    all three are on record the referral is decided again with its stored times."""
+    row = repo.claim(uow.session, project_id, claim_id)
+    person_id, roles = _viewer(uow)
+    d = rules.check_evidence(row.phone_only, row.status, row.consultant_id, person_id, roles,
+                             data["items"])
+    uow.decide(d, error=Forbidden if d.outcome == "forbidden" else Unprocessable,
+               field=d.data.get("field"))
+    held = {e["item"] for e in row.evidence or []}
+    row.evidence = list(row.evidence or []) + [
+        {"item": i, "by": person_id, "at": uow.now.isoformat()} for i in d.data["items"]
+        if i not in held]
+    uow.record(d, "claim", row.id, project_id)
+    c = repo.lock_customer(uow.session, row.customer_id, project_id)
+    policy, tz = _context(uow, project_id)
+    claim = rules.pre_registration_claim(
+        "staff_referral", row.registered_by, row.registered_at, row.consultant_id, None,
+        repo.first_visit(uow.session, c.id), c.price_talk_at, True,
+        [e["item"] for e in row.evidence], policy, tz)
+    decided = uow.decide(claim.decision, error=Conflict, field="items")
+    if claim.status == "honoured":
+        decided = _honour(uow, c, claim, row.registered_at)
+        row.status = "honoured"
+    row.rule, row.reason = decided.rule, decided.reason
+    uow.record(decided, "claim", row.id, project_id)
+    return repo.claim_view(row)
+
+
+def start_price_talk(uow, project_id, customer_id):
+    """CLI-07: price negotiation started, recorded once (who, when) by the receiving
+    consultant, the owner, a supervisor or a manager."""
+    c = repo.lock_customer(uow.session, customer_id, project_id)
+    person_id, roles = _viewer(uow)
+    receivers = repo.receivers(uow.session, c.id) | {c.owner_id}
+    d = rules.price_negotiation(c.price_talk_at, c.price_talk_by, person_id, roles, receivers,
+                                uow.now, uow.tz(project_id))
+    uow.decide(d, error=Forbidden if d.outcome == "not_the_receiver" else Conflict,
+               field="customer_id")
+    c.price_talk_at, c.price_talk_by = uow.now, person_id
+    uow.record(d, "customer", c.id, project_id)
+    return d.as_dict()
+
+
+def re_register(uow, project_id, customer_id, data):
+    """CLI-03: the lapsed owner re-registers the customer with a supervisor's (or manager's)
+    sign-off: the caller who signs off is recorded with the time on the contact."""
+    c = repo.lock_customer(uow.session, customer_id, project_id)
+    person_id, roles = _viewer(uow)
+    signer = person_id if roles & rules.SIGN_OFF_ROLES else None
+    policy, tz = _context(uow, project_id)
+    change = rules.re_registration(repo.ownership(c), data["person_id"], uow.now, signer,
+                                   roles, policy, tz)
+    d = uow.decide(change.decision, error=Conflict, field=change.decision.data.get("field"))
+    repo.add_contact(uow.session, c, data["person_id"], "re_registration", uow.now, d,
+                     sign_off_by=signer, sign_off_at=uow.now)
+    _apply(uow, c, change)
+    return d.as_dict()
+
+
+def visit_register(uow, project_id, query):
+    """CLI-13: the visit register, incomplete entries with the fields they miss."""
+    return [repo.visit_view(v) for v in repo.visits(uow.session, project_id,
+                                                    query.get("complete"))]
+
+
+def set_target(uow, project_id, data):
+    """CLI-13: a manager sets a consultant's deals target for a period (one per consultant and
+    period; setting again replaces it, who and when recorded)."""
+    d = rules.check_target(directory.person(uow.session, data["person_id"]), project_id,
+                           data["period"], data["deals"])
+    uow.decide(d, field=d.data.get("field"))
+    row = repo.target_for(uow.session, project_id, data["person_id"], data["period"])
+    if row is None:
+        row = repo.add_target(uow.session, project_id=project_id, person_id=data["person_id"],
+                              period=data["period"], deals=data["deals"], set_by=uow.actor_id,
+                              set_at=uow.now) or \
+            repo.target_for(uow.session, project_id, data["person_id"], data["period"])
+    row.deals, row.set_by, row.set_at = data["deals"], uow.actor_id, uow.now
+    uow.flush()
+    uow.record(d, "target", row.id, project_id)
+    return repo.target_view(row)
+
+
+def list_targets(uow, project_id):
+    return [repo.target_view(t) for t in repo.targets(uow.session, project_id)]
 
 
 def record_poaching(uow, project_id, customer_id, data):
@@ -288,10 +465,15 @@ def match_visit(uow, project_id, data):
     """CLI-06 at the visit: the earliest valid matching report wins, else natural visit."""
     policy, tz = _context(uow, project_id)
     phone, now = _phone(uow, data["phone"]), uow.now
+    visit_at, started_at = now, data["reception_started_at"]
+    if data.get("reception_id") is not None:      # the stored visit: its arrival and start
+        v = repo.find_visit(uow.session, project_id, data["reception_id"])
+        if v is not None:
+            visit_at, started_at = v.arrived_at or now, v.started_at or started_at
     rows = repo.open_reports(uow.session, project_id, phone)
-    d = rules.channel_attribution([repo.rule_report(r) for r in rows], data["name"], phone, now,
-                                  now if data["mentioned"] else None,
-                                  data["reception_started_at"], policy, tz)
+    d = rules.channel_attribution([repo.rule_report(r) for r in rows], data["name"], phone,
+                                  visit_at, now if data["mentioned"] else None,
+                                  started_at, policy, tz)
     c, _ = repo.customer_for_phone(uow.session, project_id, phone, now, data["name"],
                                    rules.visit_source(d))
     statuses = rules.settle_reports([r.id for r in rows], d)
@@ -314,6 +496,7 @@ def expire_reports(uow, project_id):
         d = rules.report_expired(repo.rule_report(r), uow.now, policy, tz)
         if d.data["expired"]:
             r.status, r.rule, r.reason = "expired", d.rule, d.reason
+            uow.record(d, "channel_report", r.id, project_id)
             count += 1
     return {"expired": count, "report_expiry_days": policy["report_expiry_days"]}
 
@@ -446,9 +629,21 @@ def lapse_unpaid(uow):
 
 def conversion(uow, project_id, q):
     """CLI-13: calls → visits → deals per consultant, media source or period."""
+    tz = uow.tz(project_id)
     calls, visits, deals = repo.conversion_entries(uow.session, project_id)
-    d = rules.conversion_figures(calls, visits, deals, q["by"], q["period"],
-                                 tz=uow.tz(project_id))
+    label = q.get("label")
+    if label:   # one period: entries of that period, targets set for it
+        calls, visits, deals = ([e for e in entries
+                                 if rules.period_label(e["at"], q["period"], tz) == label]
+                                for entries in (calls, visits, deals))
+    targets = {}
+    for t in repo.targets(uow.session, project_id, q["period"]):
+        if q["by"] == "consultant" and label and t.period == label:
+            targets[t.person_id] = t.deals
+        elif q["by"] == "period" and (not label or t.period == label):
+            targets[t.period] = targets.get(t.period, 0) + t.deals
+    d = rules.conversion_figures(calls, visits, deals, q["by"], q["period"], targets=targets,
+                                 tz=tz)
     if q["format"] == "json":
         return d.as_dict()
     return export.table_file(d.data["rows"], [(k, k) for k in rules.CONVERSION_COLUMNS],

@@ -147,7 +147,7 @@ def test_cli05_a_relative_belongs_to_the_consultant_who_pre_registers_them(offic
     d = usecases.pre_register(act(office, CA), PID, {"phone": "13700001111", "name": "表哥",
                                                      "kind": "relative", "consultant_id": None,
                                                      "referrer_customer_id": None})
-    assert d["data"]["owner_id"] == A and d["rule"] == "CLI-02"
+    assert d["data"]["owner_id"] == A and d["rule"] == "CLI-05"
     with pytest.raises(Forbidden):                                    # only a consultant
         usecases.pre_register(act(office, DESK), PID, {
             "phone": "13700002222", "name": None, "kind": "relative", "consultant_id": None,

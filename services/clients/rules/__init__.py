@@ -30,12 +30,20 @@ from .claims import (  # noqa: F401
     PHONE_ONLY_EVIDENCE,
     Claim,
     StaffReferral,
+    check_evidence,
     pre_registration_claim,
+    price_negotiation,
     referral_chain_claim,
     relative_claim,
     staff_referral_credit,
 )
-from .conversion import CONVERSION_COLUMNS, conversion_figures, period_label  # noqa: F401
+from .conversion import (  # noqa: F401
+    CONVERSION_COLUMNS,
+    check_target,
+    conversion_figures,
+    label_granularity,
+    period_label,
+)
 from .deals import (  # noqa: F401
     SUBSCRIPTION_STATES,
     DepositPayment,
@@ -73,13 +81,16 @@ from .ownership import (  # noqa: F401
     change_consultant,
     check_follow_up,
     check_poaching,
+    claim_ownership,
     first_contact,
     is_live,
     override_ownership,
     ownership_from_records,
     ownership_lookup,
     protection_status,
+    re_registration,
     record_poaching,
     resolve_dispute,
     visit_credited_to,
 )
+from .visits import VISIT_REQUIRED, VisitFact, call_to_visit, visit_register_entry  # noqa: F401

@@ -3,49 +3,56 @@ CLI-07 staff referral). A claim names a consultant; the use case then registers 
 that consultant through ``first_contact``, so a live owner is never displaced."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from services.common.decision import Decision, allow, refuse
 
-from .base import _stamp
+from ..constants import EVIDENCE_ITEMS
+from .base import LEADS, _roles, _stamp
 from .ownership import Ownership, is_live
+from .visits import VisitFact
 
-PHONE_ONLY_EVIDENCE = ("referral_form", "call_record", "follow_up_records")  # CLI-07
-# a claim registered now precedes any visit still to come
-_BEFORE_THE_VISIT = timedelta(seconds=1)
+PHONE_ONLY_EVIDENCE = EVIDENCE_ITEMS  # CLI-07
 
 
-def referral_chain_claim(referrer: Ownership | None, visit_at: datetime,
+def referral_chain_claim(referrer: Ownership | None, visit_at: datetime | None,
                          referral_registered_at: datetime | None = None,
                          named_on_arrival_id: int | None = None,
                          policy: Mapping[str, Any] | None = None, tz: str | None = None
                          ) -> Decision:
     """CLI-04: a customer introduced by a customer of A belongs to A only when the referral
-    was registered before the visit or the newcomer names A on arrival."""
-    if referrer is None or not is_live(referrer, visit_at, policy, tz):
+    was registered before the visit (``visit_at`` None: no visit on record yet) or the
+    newcomer names A on arrival; the introducing customer's owner must have live protection."""
+    at = visit_at or referral_registered_at
+    if referrer is None or at is None or not is_live(referrer, at, policy, tz):
         return allow("CLI-04", "the introducing customer has no owner with live protection: "
                      "no referral claim", "no_claim", owner_id=None)
     a = referrer.owner_id
+    if referral_registered_at is not None and visit_at is None:
+        return allow("CLI-04", f"referral registered {_stamp(referral_registered_at, tz)}, "
+                     f"before any visit: the customer belongs to consultant {a}",
+                     "referral_chain", owner_id=a, named=False)
     if referral_registered_at is not None and referral_registered_at < visit_at:
         return allow("CLI-04", f"referral registered {_stamp(referral_registered_at, tz)}, before "
                      f"the visit at {_stamp(visit_at, tz)}: the customer belongs to consultant {a}",
-                     "referral_chain", owner_id=a)
+                     "referral_chain", owner_id=a, named=False)
     if named_on_arrival_id == a:
         return allow("CLI-04", f"the new customer named consultant {a} on arrival: belongs to "
-                     f"consultant {a}", "referral_chain", owner_id=a)
+                     f"consultant {a}", "referral_chain", owner_id=a, named=True)
     late = (f"referral registered {_stamp(referral_registered_at, tz)}, not before the visit"
             if referral_registered_at is not None else "no referral registered")
     return allow("CLI-04", f"{late} and consultant {a} not named on arrival: a chance meeting "
                  "gives no claim", "no_claim", owner_id=None)
 
 
-def relative_claim(consultant_id: int, visit_at: datetime,
+def relative_claim(consultant_id: int, visit_at: datetime | None,
                    pre_registered_at: datetime | None = None, tz: str | None = None) -> Decision:
-    """CLI-05: a relative or friend belongs to the consultant only if pre-registered."""
-    if pre_registered_at is not None and pre_registered_at < visit_at:
+    """CLI-05: a relative or friend belongs to the consultant only if pre-registered before
+    the visit (``visit_at`` None: no visit on record yet)."""
+    if pre_registered_at is not None and (visit_at is None or pre_registered_at < visit_at):
         return allow("CLI-05", f"pre-registered by consultant {consultant_id} at "
                      f"{_stamp(pre_registered_at, tz)} as a relative/friend: belongs to them",
                      "relative", owner_id=consultant_id)
@@ -94,32 +101,93 @@ def staff_referral_credit(referral: StaffReferral | None, receiving_id: int,
 @dataclass(frozen=True)
 class Claim:
     """A pre-registration's claim: the decision, and when allowed the consultant the customer
-    belongs to, the contact kind to register and the customer's source."""
+    belongs to, the contact kind to register, the customer's source and ``effective_at``: an
+    owner registered at or after it came after the claim and gives way (CLI-02 order).
+    ``status`` awaiting_evidence: a phone-only staff referral still missing evidence."""
     decision: Decision
     consultant_id: int | None = None
     contact_kind: str = "referral"
     source: str | None = None
+    effective_at: datetime | None = None
+    status: str = "honoured"
 
 
-def pre_registration_claim(kind: str, registered_by: int | None, now: datetime,
+def pre_registration_claim(kind: str, registered_by: int | None, registered_at: datetime,
                            consultant_id: int | None = None, referrer: Ownership | None = None,
+                           visit: VisitFact | None = None,
+                           price_talk_at: datetime | None = None, phone_only: bool = False,
+                           evidence: Iterable[str] = (),
                            policy: Mapping[str, Any] | None = None, tz: str | None = None
                            ) -> Claim:
-    """CLI-04/05/07 at registration time: a relative or friend belongs to the consultant who
-    registers them, a staff referral to the consultant it names, a customer's referral to the
-    consultant who owns the introducing customer (live protection)."""
-    visit_at = now + _BEFORE_THE_VISIT
+    """CLI-04/05/07 with stored times only: ``registered_at`` is when the claim was
+    registered, ``visit`` the customer's first visit on record (its arrival and whom the
+    customer named), ``price_talk_at`` the recorded start of price negotiation.
+
+    A relative or friend (CLI-05) and a customer's referral (CLI-04) need the registration
+    before the visit (CLI-04 also: the newcomer named A on arrival); a staff referral (CLI-07)
+    needs it before price negotiation, and a phone-only one the three pieces of evidence."""
+    arrived = visit.arrived_at if visit else None
     if kind == "relative":
-        d = relative_claim(registered_by, visit_at, pre_registered_at=now, tz=tz)
-        return Claim(d, registered_by, "pre_registration", "relative")
+        d = relative_claim(registered_by, arrived, pre_registered_at=registered_at, tz=tz)
+        if d.outcome != "relative":
+            return Claim(refuse(d.rule, d.reason, "no_claim", field="phone"))
+        return Claim(d, registered_by, "pre_registration", "relative", registered_at)
     if kind == "staff_referral":
         if consultant_id is None:
             return Claim(refuse("CLI-07", "a staff referral names the consultant",
                                 "consultant_required", field="consultant_id"))
-        d = staff_referral_credit(StaffReferral(registered_by, consultant_id, now),
-                                  receiving_id=consultant_id, tz=tz)
-        return Claim(d, consultant_id, "referral", "staff_referral")
-    d = referral_chain_claim(referrer, visit_at, now, policy=policy, tz=tz)
+        receiving = visit.person_id if visit and visit.person_id else consultant_id
+        d = staff_referral_credit(StaffReferral(registered_by, consultant_id, registered_at,
+                                                phone_only, frozenset(evidence)),
+                                  receiving_id=receiving, price_talk_started_at=price_talk_at,
+                                  tz=tz)
+        if d.outcome == "referred_consultant":
+            effective = min(registered_at, arrived) if arrived else registered_at
+            return Claim(d, consultant_id, "referral", "staff_referral", effective)
+        if d.data.get("missing") and not (price_talk_at and registered_at >= price_talk_at):
+            return Claim(d, None, "referral", "staff_referral", status="awaiting_evidence")
+        return Claim(refuse(d.rule, d.reason, "receiving_consultant", field="consultant_id"))
+    d = referral_chain_claim(referrer, arrived, registered_at,
+                             visit.named_person_id if visit else None, policy=policy, tz=tz)
     if d.outcome != "referral_chain":
         return Claim(refuse(d.rule, d.reason, d.outcome, field="referrer_customer_id"))
-    return Claim(d, d.data["owner_id"], "referral", "customer_referral")
+    effective = arrived if d.data.get("named") else registered_at
+    return Claim(d, d.data["owner_id"], "referral", "customer_referral", effective)
+
+
+def price_negotiation(started_at: datetime | None, started_by: int | None, actor_id: int | None,
+                      roles: Iterable[str], receivers: Iterable[int], now: datetime,
+                      tz: str | None = None) -> Decision:
+    """CLI-07: the start of price negotiation is a recorded fact (who, when), recorded once by
+    a consultant who received or owns the customer, or by a supervisor or manager."""
+    if started_at is not None:
+        return refuse("CLI-07", f"price negotiation already started at {_stamp(started_at, tz)} "
+                      f"(recorded by {started_by})", "already_started",
+                      started_at=started_at.isoformat())
+    if not (_roles(roles) & LEADS) and actor_id not in set(receivers):
+        return refuse("CLI-07", f"person {actor_id} neither received nor owns this customer: "
+                      "the receiving consultant, a supervisor or a manager records price "
+                      "negotiation", "not_the_receiver")
+    return allow("CLI-07", f"price negotiation started at {_stamp(now, tz)}, recorded by "
+                 f"{actor_id}: a staff referral registered from now on leaves the credit with "
+                 "the receiving consultant", "price_talk_started", started_at=now.isoformat(),
+                 started_by=actor_id)
+
+
+def check_evidence(phone_only: bool, status: str, consultant_id: int | None,
+                   actor_id: int | None, roles: Iterable[str], items: Iterable[str]) -> Decision:
+    """CLI-07: the referred consultant (or a supervisor or manager) produces the evidence of a
+    phone-only referral: referral form, call record, follow-up records."""
+    items = list(items)
+    if not phone_only or status != "awaiting_evidence":
+        return refuse("CLI-07", f"this claim is {status}: no evidence awaited", "not_awaiting",
+                      field="items")
+    if not (_roles(roles) & LEADS) and actor_id != consultant_id:
+        return refuse("CLI-07", f"only consultant {consultant_id} (the referral names them), a "
+                      "supervisor or a manager produces the evidence", "forbidden")
+    unknown = [i for i in items if i not in PHONE_ONLY_EVIDENCE]
+    if not items or unknown:
+        return refuse("CLI-07", f"evidence items are {', '.join(PHONE_ONLY_EVIDENCE)}"
+                      + (f"; not {', '.join(unknown)}" if unknown else ""), "invalid",
+                      field="items")
+    return allow("CLI-07", f"evidence produced: {', '.join(items)}", "evidence", items=items)

@@ -2,11 +2,12 @@
 and deals against target. Ratios are None when undefined."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from services.common.decision import Decision, allow
+from services.common.decision import Decision, allow, refuse
 from services.common.timeutil import business_day
 
 from ..constants import GROUPINGS, PERIODS
@@ -74,3 +75,28 @@ def conversion_figures(calls: Iterable[Any], visits: Iterable[Any], deals: Itera
                  "figures", by=by, period=period, rows=rows,
                  totals={**total, "call_to_visit": _ratio(total["visits"], total["calls"]),
                          "visit_to_deal": _ratio(total["deals"], total["visits"])})
+
+
+_LABEL = re.compile(r"\d{4}-(\d{2}|W\d{2}|\d{2}-\d{2})")
+
+
+def check_target(person: Mapping[str, Any] | None, project_id: int, period: str,
+                 deals: int) -> Decision:
+    """CLI-13: a manager sets a consultant's deals target for one period (2026-03 month,
+    2026-W10 ISO week, 2026-03-02 day); the person is an active consultant of the project."""
+    if (person is None or not person.get("active", True) or person.get("project_id") != project_id
+            or "consultant" not in (person.get("roles") or ())):
+        return refuse("CLI-13", "targets are set for active consultants of the project",
+                      "not_a_consultant", field="person_id")
+    if not _LABEL.fullmatch(period or ""):
+        return refuse("CLI-13", f"period {period!r} is not a month (2026-03), ISO week "
+                      "(2026-W10) or day (2026-03-02)", "invalid_period", field="period")
+    if deals < 0:
+        return refuse("CLI-13", "a target is 0 deals or more", "invalid_target", field="deals")
+    return allow("CLI-13", f"target of consultant {person.get('id')} for "
+                 f"{period}: {deals} deals", "target_set", period=period, deals=deals)
+
+
+def label_granularity(label: str) -> str:
+    """CLI-13: the period kind of a label (month, week or day)."""
+    return "week" if "W" in label else "day" if label.count("-") == 2 else "month"

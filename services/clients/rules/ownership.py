@@ -27,7 +27,8 @@ from .base import (
 
 # Registered contacts (CLI-02). A claim (referral, pre-registration) is registered as a contact
 # of the claiming consultant so it goes through the same ownership rule.
-CONTACT_KINDS = ("visit", "call", "follow_up", "referral", "pre_registration")
+CONTACT_KINDS = ("visit", "call", "follow_up", "referral", "pre_registration",
+                 "re_registration")
 
 @dataclass(frozen=True)
 class Contact:
@@ -322,3 +323,69 @@ def override_ownership(current: Ownership | None, new_owner_id: int, actor_id: i
         actor_id=actor_id, written_reason=reason.strip()), fresh)
 
 
+
+# ---------------------------------------------------------------- CLI-03 re-registration
+
+def re_registration(current: Ownership | None, consultant_id: int, now: datetime,
+                    sign_off_by: int | None, sign_off_roles: Iterable[str],
+                    policy: Mapping[str, Any] | None = None, tz: str | None = None
+                    ) -> OwnershipChange:
+    """CLI-03: after the protection lapsed the same consultant re-registers the customer only
+    with a supervisor's (or manager's) sign-off; with live protection there is nothing to
+    re-register, and another consultant takes a lapsed customer by first contact."""
+    status = protection_status(current, now, policy, tz)
+    if current is None or status.data["live"]:
+        what = "no owner" if current is None else "protection is live"
+        return OwnershipChange(refuse("CLI-03", f"{what}: nothing to re-register",
+                                      "not_lapsed", field="customer_id"), current)
+    if current.owner_id != consultant_id:
+        return OwnershipChange(refuse(
+            "CLI-03", f"consultant {consultant_id} is not the lapsed owner ({current.owner_id}): "
+            "another consultant takes a lapsed customer by first contact, no sign-off",
+            "not_the_lapsed_owner", field="person_id"), current)
+    contact = Contact(consultant_id, now, "visit", sign_off_by=sign_off_by,
+                      sign_off_roles=_roles(sign_off_roles))
+    change = first_contact(current, contact, policy, tz)
+    if not change.decision.allowed:
+        d = change.decision
+        return OwnershipChange(refuse(d.rule, d.reason, d.outcome, field="sign_off"), current)
+    return change
+
+
+# ---------------------------------------------------------------- CLI-04/05/07 claims
+
+def claim_ownership(current: Ownership | None, claim: Decision, consultant_id: int,
+                    registered_at: datetime, effective_at: datetime,
+                    policy: Mapping[str, Any] | None = None, tz: str | None = None
+                    ) -> OwnershipChange:
+    """CLI-04/05/07 applied to the ownership: the claimant owns unless an owner with live
+    protection registered before the claim took effect (registration order, CLI-02); an owner
+    registered at or after ``effective_at`` (the receiving consultant of the visit the claim
+    precedes) gives way. ``claim`` is the claim rule's decision (its rule is cited)."""
+    rule, who = claim.rule, consultant_id
+    fresh = Ownership(owner_id=who, since=registered_at, last_contact_at=registered_at,
+                      last_follow_up_at=registered_at,
+                      source=current.source if current else None)
+    if current is None or not is_live(current, registered_at, policy, tz):
+        return OwnershipChange(allow(rule, f"{claim.reason}; consultant {who} owns the "
+                                     "customer", "new_owner", owner_id=who,
+                                     previous_owner_id=current.owner_id if current else None),
+                               fresh)
+    owner = current.owner_id
+    if owner == who:
+        renewed = replace(current, last_contact_at=max(current.last_contact_at, registered_at),
+                          last_follow_up_at=max(current.follow_up_at, registered_at))
+        return OwnershipChange(allow(rule, f"{claim.reason}; consultant {who} already owns the "
+                                     "customer", "contact_recorded", owner_id=who,
+                                     previous_owner_id=owner), renewed)
+    if current.since >= effective_at:
+        taken = replace(fresh, last_contact_at=max(current.last_contact_at, registered_at))
+        return OwnershipChange(allow(
+            rule, f"{claim.reason}; consultant {owner}'s registration "
+            f"({_stamp(current.since, tz)}) came after the claim ({_stamp(effective_at, tz)}): "
+            f"consultant {who} owns the customer", "claimed", owner_id=who,
+            previous_owner_id=owner), taken)
+    return OwnershipChange(refuse(
+        rule, f"customer belongs to consultant {owner} since {_stamp(current.since, tz)}, before "
+        f"the claim ({_stamp(effective_at, tz)}): registration order decides (CLI-02)",
+        "owner_kept", owner_id=owner), current)
