@@ -361,6 +361,10 @@ def list_issue_forms(uow, project_id):
 def _ledger_change(uow, entry, item, previous_state):
     d = decide(uow, rules.ledger_entry(repo.label(item), entry.location, entry.responsible_id,
                                        entry.state, previous_state))
+    # MAT-05: who answers for it is a real person: active staff of this project
+    decide(uow, rules.project_staff(repo.people(uow.session, [entry.responsible_id]),
+                                    entry.project_id, field="responsible_id", rule="MAT-05",
+                                    what="responsible person"))
     entry.updated_by, entry.updated_at = uow.actor_id, uow.now
     uow.flush()
     uow.record(d, "ledger_entry", entry.id, entry.project_id)

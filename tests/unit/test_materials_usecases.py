@@ -314,3 +314,243 @@ def test_sys04_today_is_the_projects_day_in_its_own_zone(session):
         directory.apply_project(session, {"id": PID, "timezone": "Asia/Tokyo"})
     assert act(session, SUPERVISOR, usecases.list_shortages, {}, now=late)["day"] == \
         "2026-03-03"
+
+
+# ---------------------------------------------------------------- issue 12: clause by clause
+
+def form(session, item_id, qty, request_id=None, now=MONDAY, recipient=11):
+    return act(session, STOREKEEPER, usecases.create_issue_form, {
+        "item_id": item_id, "item_name": None, "specification": None, "quantity": qty,
+        "recipient_id": recipient, "purpose": "", "request_id": request_id}, now=now)
+
+
+def request(session, item_id, qty, caller=C1, now=MONDAY):
+    return act(session, caller, usecases.create_request,
+               {"item_id": item_id, "quantity": qty, "purpose": ""}, now=now)
+
+
+def test_mat02_4_an_issue_needs_a_current_plan_or_an_approved_request(session):
+    """MAT-02.4: no plan, a draft plan, another item's plan: refused, field request_id.
+    MAT-02.5: a form draws on the plan line and never beyond it; a cancel gives it back."""
+    made = item(session, stock=50)
+    other = item(session, code="FP-B", stock=50)
+    with pytest.raises(Unprocessable) as exc:
+        form(session, made["id"], 1)
+    assert (exc.value.rule, exc.value.field) == ("MAT-02", "request_id")
+    draft = act(session, STOREKEEPER, usecases.create_plan, {
+        "period": "monthly", "starts": MONDAY.date().replace(day=1), "milestone": "开盘",
+        "lines": [{"item_id": made["id"], "quantity": 3}]})
+    plan(session, other["id"], 100)
+    with pytest.raises(Unprocessable):
+        form(session, made["id"], 1)
+    act(session, SUPERVISOR, usecases.approve_plan, draft["id"])
+    with pytest.raises(Unprocessable) as exc:  # 4 > the 3 the plan lists
+        form(session, made["id"], 4)
+    assert "3 of item" in exc.value.message or "only 3" in exc.value.message
+    first = form(session, made["id"], 3)
+    assert first["plan_line_id"] == draft["lines"][0]["id"] and first["request_id"] is None
+    with pytest.raises(Unprocessable):  # the plan line is drawn to the last sheet
+        form(session, made["id"], 1)
+    act(session, STOREKEEPER, usecases.cancel_issue_form, first["id"])
+    plans = {p["id"]: p for p in act(session, C1, usecases.list_plans)}
+    assert plans[draft["id"]]["lines"][0]["remaining"] == 3
+    assert chain(session, "issue_form", first["id"])[-1] == ("MAT-02", "released")
+    assert form(session, made["id"], 3)["status"] == "pending"
+
+
+def test_mat02_3_an_urgent_request_controls_nothing_until_a_manager_approves(session):
+    """MAT-02.3 / MAT-02.4 / MAT-02.5: pending and rejected requests are no basis; an approved
+    one is drawn on up to its quantity, and only for its own item."""
+    made = item(session, stock=50)
+    other = item(session, code="FP-B", stock=50)
+    urgent = request(session, made["id"], 5)
+    rejected = request(session, made["id"], 5)
+    assert urgent["kind"] == "urgent" and urgent["status"] == "pending"
+    with pytest.raises(Conflict) as exc:
+        form(session, made["id"], 1, urgent["id"])
+    assert (exc.value.rule, exc.value.field) == ("MAT-02", "request_id")
+    act(session, MANAGER, usecases.decide_request, rejected["id"], {"reason": "no"}, False)
+    with pytest.raises(Conflict):
+        form(session, made["id"], 1, rejected["id"])
+    act(session, MANAGER, usecases.decide_request, urgent["id"], {"reason": ""}, True)
+    with pytest.raises(Unprocessable) as exc:  # another item's request
+        form(session, other["id"], 1, urgent["id"])
+    assert exc.value.field == "request_id"
+    with pytest.raises(Conflict) as exc:
+        form(session, made["id"], 6, urgent["id"])
+    assert exc.value.field == "quantity"
+    a = form(session, made["id"], 2, urgent["id"])
+    form(session, made["id"], 3, urgent["id"])
+    with pytest.raises(Conflict):  # 5 of 5 drawn
+        form(session, made["id"], 1, urgent["id"])
+    assert [r["issued"] for r in act(session, C1, usecases.list_requests)] == [5, 0]
+    act(session, STOREKEEPER, usecases.cancel_issue_form, a["id"])
+    assert form(session, made["id"], 2, urgent["id"])["request_id"] == urgent["id"]
+    with pytest.raises(NotFound):
+        form(session, made["id"], 1, 999)
+
+
+def test_mat02_5_the_database_keeps_forms_within_their_request(session):
+    """MAT-02.5: CHECK issued <= quantity, whatever a process does."""
+    import sqlalchemy as sa
+    made = item(session)
+    urgent = request(session, made["id"], 5)
+    with pytest.raises(sa.exc.IntegrityError):
+        session.execute(sa.text("UPDATE material_request SET issued = 6 WHERE id = :i"),
+                        {"i": urgent["id"]})
+        session.flush()
+    session.rollback()
+
+
+def test_mat02_6_a_plan_covers_its_own_period_in_the_projects_zone(session):
+    """MAT-02.1 / MAT-02.6 / SYS-04: a weekly plan of the week of 23 Feb covers Sunday 1 March
+    23:59 Shanghai, not Monday 00:00 (16:00 UTC the day before)."""
+    made = item(session, stock=10)
+    plan(session, made["id"], 10, period="weekly", starts=MONDAY.date().replace(day=1)
+         .replace(month=2, day=23))
+    assert form(session, made["id"], 1, now=at("2026-03-01 23:59"))["plan_line_id"]
+    with pytest.raises(Unprocessable) as exc:
+        form(session, made["id"], 1, now=at("2026-03-02 00:00"))
+    assert exc.value.rule == "MAT-02"
+    assert request(session, made["id"], 1, now=at("2026-03-02 00:00"))["kind"] == "urgent"
+    assert request(session, made["id"], 1, now=at("2026-03-01 23:59"))["kind"] == "planned"
+
+
+def stocktake(session, caller=STOREKEEPER, now=MONDAY, **changes):
+    made = changes.pop("item_id", None)
+    body = {"counter_ids": [5, 3], "full": False, "storekeeper_id": None,
+            "lines": [count(made, 0, shortage="lost")]}
+    return act(session, caller, usecases.create_stocktake, {**body, **changes}, now=now)
+
+
+def test_mat06_2_counters_are_active_staff_of_the_project(session):
+    """MAT-06.2: two counters, each active staff of this project (the directory replica)."""
+    made = item(session, stock=1, reorder_level=0)
+    staff(session, 40, "storekeeper", project_id=PID + 1)
+    staff(session, 41, "consultant", active=False)
+    for counters in ([5, 999], [5, 40], [5, 41], [5]):
+        with pytest.raises(Unprocessable) as exc:
+            stocktake(session, item_id=made["id"], counter_ids=counters)
+        assert (exc.value.rule, exc.value.field) == ("MAT-06", "counter_ids")
+    assert stocktake(session, item_id=made["id"], counter_ids=[5, 11])["counter_ids"] == [11, 5]
+
+
+def test_mat06_8_losses_go_to_a_real_storekeeper(session):
+    """MAT-06.8: the storekeeper charged is an active storekeeper of the project; an admin
+    recording a count is nobody's storekeeper, so a keeping loss then needs one named."""
+    made = item(session, stock=3, reorder_level=0)
+    for keeper in (11, 999):  # a consultant, a stranger
+        with pytest.raises(Unprocessable) as exc:
+            stocktake(session, item_id=made["id"], storekeeper_id=keeper)
+        assert (exc.value.rule, exc.value.field) == ("MAT-06", "storekeeper_id")
+    with pytest.raises(Unprocessable) as exc:
+        stocktake(session, ADMIN, item_id=made["id"])
+    assert exc.value.field == "storekeeper_id"
+    done = stocktake(session, ADMIN, item_id=made["id"], storekeeper_id=5)
+    assert done["losses"][0]["attributed_to"] == 5 and done["storekeeper_id"] == 5
+    staff(session, 5, "storekeeper", active=False)  # left the project
+    with pytest.raises(Unprocessable):
+        stocktake(session, item_id=made["id"], storekeeper_id=5)
+
+
+def test_mat06_3_full_counts_in_june_and_december_by_the_projects_calendar(session):
+    """MAT-06.3 / SYS-04: 30 June 23:59 Shanghai needs a full count; 1 July 00:00 (still
+    30 June in UTC) does not. MAT-06.1: the months answer says which months were counted."""
+    made = item(session, stock=1, reorder_level=0)
+    with pytest.raises(Unprocessable) as exc:
+        stocktake(session, item_id=made["id"], now=at("2026-06-30 23:59"))
+    assert exc.value.field == "full"
+    july = stocktake(session, item_id=made["id"], now=at("2026-07-01 00:00"))
+    assert july["month"] == "2026-07-01"
+    months = act(session, MANAGER, usecases.stocktake_months, {"year": "2026"},
+                 now=at("2026-07-15 10:00"))
+    status = {m["month"]: m["status"] for m in months}
+    assert (status["2026-06"], status["2026-07"], status["2026-08"]) == \
+        ("missed", "done", "future")
+    assert [m["full_required"] for m in months if m["full_required"]] == [True, True]
+    assert months[5]["rule"] == "MAT-06" and months[6]["stocktakes"] == [july["id"]]
+    aug = act(session, MANAGER, usecases.stocktake_months, {}, now=at("2026-08-01 00:00"))
+    assert aug[7]["status"] == "due"
+
+
+def test_mat05_2_the_responsible_person_is_staff_of_the_project(session):
+    """MAT-05.2: who answers for an item is active staff of this project."""
+    made = item(session, code="LASER", category="laser_pointer", reorder_level=0)
+    with pytest.raises(Unprocessable) as exc:
+        act(session, STOREKEEPER, usecases.create_ledger_entry, {
+            "item_id": made["id"], "quantity": 1, "location": "沙盘区", "responsible_id": 999,
+            "state": "in_use", "note": ""})
+    assert (exc.value.rule, exc.value.field) == ("MAT-05", "responsible_id")
+
+
+def test_mat07_4_a_folder_checked_twice_a_day_is_one_shortage_line(session):
+    """MAT-07.4: the second check of the day updates the line (the latest count), never adds
+    one; a changed line is unreported again (MAT-07.5); another day is another line."""
+    item(session, code="FP-A")
+    check = {"consultant_id": 11, "folder": {"FP-A": 0}}
+    act(session, SUPERVISOR, usecases.check_desk_kit, check)
+    act(session, SUPERVISOR, usecases.check_desk_kit, check)
+    day = act(session, SUPERVISOR, usecases.list_shortages, {})
+    assert (day["missing"], len(day["shortages"])) == (2, 1)
+    assert act(session, SUPERVISOR, usecases.report_shortages,
+               {"day": MONDAY.date(), "note": ""})["reported"] == 1
+    act(session, SUPERVISOR, usecases.check_desk_kit, dict(check, folder={"FP-A": 0}))
+    assert act(session, SUPERVISOR, usecases.report_shortages,  # unchanged: nothing new
+               {"day": MONDAY.date(), "note": ""})["reported"] == 0
+    act(session, SUPERVISOR, usecases.check_desk_kit, dict(check, folder={"FP-A": 1}))
+    again = act(session, SUPERVISOR, usecases.report_shortages, {"day": MONDAY.date(),
+                                                                 "note": ""})
+    assert [(s["missing"], s["reported"]) for s in again["shortages"]] == [(1, True)]
+    act(session, SUPERVISOR, usecases.check_desk_kit, dict(check, folder={"FP-A": 2}))
+    assert act(session, SUPERVISOR, usecases.list_shortages, {})["shortages"] == []
+    act(session, SUPERVISOR, usecases.check_desk_kit, check, now=at("2026-03-03 00:00"))
+    assert act(session, SUPERVISOR, usecases.list_shortages, {"day": "2026-03-03"})[
+        "missing"] == 2
+
+
+def test_mat07_4_the_database_holds_one_line_per_day_and_key(session):
+    """MAT-07.4: the unique key (project, day, key) refuses a second line from any instance."""
+    import sqlalchemy as sa
+    row = dict(project_id=PID, day=MONDAY.date(), source="folder", item_id=1, code="FP-A",
+               person_id=11, wanted=2, issued=0, missing=2, rule="MAT-07", reason="x",
+               at=MONDAY, key="folder:11:FP-A")
+    session.add(models.Shortage(**row))
+    session.flush()
+    session.add(models.Shortage(**row))
+    with pytest.raises(sa.exc.IntegrityError):
+        session.flush()
+    session.rollback()
+
+
+def test_mat07_1_only_an_active_consultant_of_the_project_has_a_desk_folder(session):
+    """MAT-07.1: the folder checked belongs to an active consultant of this project; the
+    minimum is the project's policy (2 by default, SYS-03)."""
+    item(session, code="FP-A")
+    staff(session, 41, "consultant", active=False)
+    for who in (5, 41, 999):
+        with pytest.raises(Unprocessable) as exc:
+            act(session, SUPERVISOR, usecases.check_desk_kit,
+                {"consultant_id": who, "folder": {"FP-A": 5}})
+        assert (exc.value.rule, exc.value.field) == ("MAT-07", "consultant_id")
+    ok = act(session, SUPERVISOR, usecases.check_desk_kit,
+             {"consultant_id": 12, "folder": {"FP-A": 2}})
+    assert (ok["complete"], ok["minimum"]) == (True, 2)
+    with uow_as(MANAGER, session):
+        policy.change(session, PID, rules.POLICY, {"desk_kit_min_per_plan": 3}, 2)
+    session.commit()
+    short = act(session, SUPERVISOR, usecases.check_desk_kit,
+                {"consultant_id": 12, "folder": {"FP-A": 2}})
+    assert (short["complete"], short["shortages"]) == (False, {"FP-A": 1})
+
+
+def test_mat07_3_a_hand_out_without_a_day_falls_on_the_local_day_it_happened(session):
+    """MAT-07.3 / SYS-04: the shortage's day is the reception's business day: 1 March 16:30
+    UTC is 2 March in Shanghai."""
+    item(session, code="FP-A", reorder_level=0)
+    event = completed(777, [{"code": "FP-A", "quantity": 1}])
+    del event["day"]
+    event["occurred_at"] = "2026-03-01T16:30:00+00:00"
+    with uow_as(None, session, now=at("2026-03-05 10:00")) as uow:
+        usecases.issue_handed_out_plans(uow, event)
+    assert act(session, SUPERVISOR, usecases.list_shortages, {"day": "2026-03-02"})[
+        "missing"] == 1
