@@ -76,6 +76,14 @@ class Floor:
                        message=f"{NAMES[person_id]} not on the sheet")
         return payload
 
+    def lunch(self, person_id, hhmm="11:30", due="12:10"):
+        """ATT-11: attendance starts the lunch (contract 2); the sheet shows it."""
+        self.attendance("lunch_started", person_id=person_id, at=at(hhmm), due_back_at=at(due))
+        eventually(lambda: self.state(person_id) == "lunch", message="lunch not on the sheet")
+
+    def state(self, person_id, day=DAY):
+        return next((e["state"] for e in self.entries(day) if e["person_id"] == person_id), None)
+
     # -- reading ---------------------------------------------------------------------------
     def entries(self, day=DAY):
         return self.rec.sheet(MANAGER, self.pid, {"day": day})["entries"]
@@ -159,7 +167,7 @@ def test_rec01_rec10_clock_out_revocation_leave_and_late_joiner(floor):
     off = {e["person_id"]: e for e in floor.entries() if e["state"] == "off_duty"}
     assert off[C]["detail"] == "clocked_out" and off[A]["detail"] == "eligibility_revoked"
     with pytest.raises(Conflict) as exc:      # off the sheet: no desk status either
-        floor.rec.set_desk_status(consultant(C), PID, C, {"state": "lunch"})
+        floor.rec.set_desk_status(consultant(C), PID, C, {"state": "away"})
     assert exc.value.rule == "REC-10"
     floor.attendance("signed_in", person_id=C, name=NAMES[C], at=at("10:00"),
                      clock_in_at=at("08:20"), placed_last=False)
@@ -216,7 +224,7 @@ def test_rec02_rec03_rec06_walk_in_notice_completion_and_events(floor):
     assert completed["outcome"] == "想要三房 wants 3 rooms" and completed["kind"] == "turn"
     # SYS-01: why was this walk-in given to A?
     chain = floor.rec.why(MANAGER, "walk_in", taken["walk_in_id"])["decisions"]
-    assert [d["rule"] for d in chain] == ["REC-03", "REC-02"]
+    assert [d["rule"] for d in chain][:3] == ["REC-03", "REC-02", "REC-01"]   # + A's day
     assert chain[0]["data"]["person_id"] == A
     assert floor.rec.why(MANAGER, "reception", reception["id"])["decisions"][0]["rule"] == "REC-06"
 
@@ -236,7 +244,7 @@ def test_rec03_rec04_rec10_official_business_away_lunch(floor):
     forfeit), the one who announced a short absence (REC-04 policy: kept) and, later, the one on
     official business (REC-03: kept, keeps first position, no mark)."""
     signed_in(floor, A, B, C, D)
-    floor.rec.set_desk_status(consultant(A), PID, A, {"state": "lunch"})
+    floor.lunch(A)
     floor.rec.set_desk_status(RECEPTIONIST, PID, B, {"state": "away"})
     floor.rec.set_desk_status(consultant(C), PID, C, {"state": "away_announced",
                                                        "detail": "洗手间 restroom"})
@@ -250,8 +258,9 @@ def test_rec03_rec04_rec10_official_business_away_lunch(floor):
     forfeits = floor.events("turn_forfeited", n=2)
     assert sorted(p["person_id"] for p in forfeits) == [A, B]
     assert {p["rule"] for p in forfeits} == {"REC-04", "REC-10"}
-    for person in (A, B):
-        floor.rec.set_desk_status(consultant(person), PID, person, {"state": "back"})
+    floor.attendance("lunch_ended", person_id=A, at=at("12:10"), overstay_minutes=0)
+    eventually(lambda: floor.state(A) == "free")
+    floor.rec.set_desk_status(consultant(B), PID, B, {"state": "back"})
     floor.rec.set_desk_status(consultant(C), PID, C, {"state": "official_business",
                                                        "detail": "送合同 bank run"})
     taken = floor.walk_in()
@@ -265,9 +274,12 @@ def test_rec03_rec04_rec10_official_business_away_lunch(floor):
     with pytest.raises(Forbidden) as exc:
         floor.rec.set_desk_status(consultant(B), PID, C, {"state": "back"})
     assert exc.value.rule == "SYS-02"
-    with pytest.raises(Conflict) as exc:          # receiving: no lunch now
-        floor.rec.set_desk_status(consultant(A), PID, A, {"state": "lunch"})
+    with pytest.raises(Conflict) as exc:          # receiving: not away now
+        floor.rec.set_desk_status(consultant(A), PID, A, {"state": "away"})
     assert exc.value.rule == "REC-03"
+    with pytest.raises(Unprocessable) as exc:     # REC-10.1: lunch only through attendance
+        floor.rec.set_desk_status(consultant(B), PID, B, {"state": "lunch"})
+    assert (exc.value.rule, exc.value.field) == ("ATT-11", "status")
 
 
 def test_rec05_voluntary_pass_two_marks_and_policy_minimum(floor):
@@ -438,7 +450,7 @@ def test_rec12_calls_registered_fined_for_blanks_and_sms_deadline(floor):
 def test_rec13_board_shape_for_the_page(floor):
     signed_in(floor, A, B, C, D)
     floor.walk_in()
-    floor.rec.set_desk_status(consultant(B), PID, B, {"state": "lunch"})
+    floor.lunch(B)
     board = floor.rec.board(consultant(C), PID)
     assert board["day"] == DAY
     assert [(d["position"], d["person_id"], d["marks"]) for d in board["desk"]] == \
@@ -527,3 +539,132 @@ def test_rec07_owner_busy_duty_reception_by_last_finished_turn_made_up(owned_flo
     assert nxt["reception"]["person_id"] == C
     assert any(d["rule"] == "REC-07" and d["outcome"] == "turn_made_up"
                for d in nxt["decisions"])
+
+
+# ------------------------------------------------------------------ round 12: contracts 1–4, SYS-01
+
+def test_att06_rec01_sign_in_order_changed_resorts_the_sheet_once(floor):
+    """REC-01.4 (contract 1): attendance's resolved dispute re-sorts the tie-break of those
+    people; others keep their places; a redelivered event changes nothing."""
+    signed_in(floor, A, B, C, D)
+    event = floor.attendance("sign_in_order_changed", order=[C, A], dispute_id=9, decided_by=3)
+    eventually(lambda: floor.order() == [C, B, A, D], message="order not re-sorted")
+    floor.dispatch("attendance", "sign_in_order_changed", event)
+    floor.sign_in(E, "08:50")             # the marker that the redelivery has been consumed
+    assert floor.order() == [C, B, A, D, E]
+    chain = floor.rec.why(MANAGER, "sheet", f"{PID}-{DAY}")["decisions"]
+    assert [d["outcome"] for d in chain].count("sign_in_order_changed") == 1
+
+
+def test_rec10_lunch_from_attendance_skips_the_turn_with_a_mark(floor):
+    """REC-10.1/REC-10.2 (contract 2): lunch_started puts A at lunch; A's turn is skipped
+    with a mark; lunch_ended puts A back."""
+    signed_in(floor, A, B)
+    floor.lunch(A)
+    taken = floor.walk_in()
+    assert taken["reception"]["person_id"] == B
+    assert taken["decisions"][0]["rule"] == "REC-10" and floor.marks()[A] == 1
+    floor.attendance("lunch_ended", person_id=A, at=at("12:15"), overstay_minutes=5)
+    eventually(lambda: floor.state(A) == "free")
+
+
+def test_rec12_faults_are_recorded_once_and_announced_for_the_ledger(floor):
+    """REC-12.4/REC-12.5 (contract 3): blank entries, an SMS never sent (the timer, once), a
+    late SMS and an unregistered call each become one call_fault_recorded."""
+    signed_in(floor, A, B)
+    blank = floor.rec.register_call(RECEPTIONIST, PID, {"caller": "赵", "answered_by": B,
+                                                        "phone": "13900001111",
+                                                        "ended_at": at("09:00")})
+    missing = floor.events("call_fault_recorded", call_id=blank["id"], kind="missing_entry")[0]
+    assert (missing["person_id"], missing["fine"], missing["missing"]) == \
+        (B, 20, ["need", "how_heard"])
+    full = {"caller": "李", "phone": PHONE, "need": "2房", "how_heard": "朋友圈"}
+    never = floor.rec.register_call(consultant(A), PID, dict(full, answered_by=A,
+                                                             ended_at=at("09:00")))
+    late = floor.rec.register_call(consultant(A), PID, dict(full, answered_by=A,
+                                                            ended_at=at("09:00")))
+    assert late["faults"] == []
+    floor.rec.set_clock(MANAGER, at("09:06"))            # after it: the timer records no_sms
+    floor.events("call_fault_recorded", call_id=never["id"], kind="no_sms")
+    floor.events("call_fault_recorded", call_id=late["id"], kind="no_sms")
+    sms = floor.rec.record_sms(consultant(A), PID, late["id"],
+                              {"sent_at": f"{DAY}T09:05:30+08:00"})
+    assert sms["sms"]["status"] == "late"            # already fined as no_sms: not twice
+    # a late SMS: one fault, late_sms or no_sms (whichever the timer or the SMS stored
+    # first), never both
+    third = floor.rec.register_call(consultant(A), PID, dict(full, answered_by=A,
+                                                             ended_at=at("09:06")))
+    floor.rec.set_clock(MANAGER, at("09:12"))
+    floor.rec.record_sms(consultant(A), PID, third["id"], {"sent_at": f"{DAY}T09:11:30+08:00"})
+    floor.events("call_fault_recorded", call_id=third["id"])
+    assert len(next(c for c in floor.rec.list_calls(MANAGER, PID, {})
+                    if c["id"] == third["id"])["faults"]) == 1
+    with pytest.raises(Forbidden):
+        floor.rec.record_unregistered_call(RECEPTIONIST, PID, {
+            "answered_by": A, "at": at("09:30"), "note": "phone log"})
+    with pytest.raises(Unprocessable) as exc:
+        floor.rec.record_unregistered_call(SUPERVISOR, PID, {
+            "answered_by": A, "at": at("09:30"), "note": "in the future"})
+    assert (exc.value.rule, exc.value.field) == ("REC-12", "at")
+    out = floor.rec.record_unregistered_call(SUPERVISOR, PID, {
+        "answered_by": A, "at": at("09:10"), "note": "话单 phone log 09:10"})
+    assert (out["kind"], out["fine"], out["call_id"], out["recorded_by"]) == \
+        ("unregistered_call", 10, None, 3)
+    floor.events("call_fault_recorded", kind="unregistered_call", person_id=A)
+    counted = [p for p in floor.seen if p["event_type"] == "call_fault_recorded"]
+    # missing entries (blank), no SMS for blank, never and late, one for third, unregistered
+    assert len(counted) == 6 and sorted(p["kind"] for p in counted)[-1] == "unregistered_call"
+    assert len({(p["call_id"], p["kind"]) for p in counted}) == 6
+
+
+def test_cli08_named_consultant_free_receives_and_events_carry_arrival(floor):
+    """CLI-08.2 / contract 4: the named consultant, present and free, receives (a turn);
+    events carry named_person_id and arrived_at (the registration time)."""
+    signed_in(floor, A, B, C)
+    floor.attendance("staff_added", person={"id": 4, "project_id": PID, "name": "desk",
+                                            "roles": ["receptionist"]})
+    people = {A: PID, B: PID, C: PID + 1}     # C is a consultant of another project
+    for person, project in people.items():
+        floor.attendance("staff_added", person={"id": person, "project_id": project,
+                                                "name": NAMES[person] + "*",
+                                                "roles": ["consultant"]})
+    eventually(lambda: all(e["name"].endswith("*") for e in floor.entries()),
+               message="the directory replica has not taken the staff")
+
+    def refused(who):
+        with pytest.raises(Unprocessable) as exc:
+            floor.walk_in(named_person_id=who)
+        assert (exc.value.rule, exc.value.field) == ("CLI-08", "named_person_id")
+    refused(C)
+    refused(999)
+    floor.rec.set_clock(MANAGER, at("09:10"))
+    taken = floor.walk_in(named_person_id=B)
+    rec = taken["reception"]
+    assert (rec["person_id"], rec["kind"], rec["rule"]) == (B, "turn", "CLI-08")
+    assert rec["named_person_id"] == B and rec["arrived_at"].startswith("2026-03-02T01:10")
+    started = floor.events("reception_started", reception_id=rec["id"])[0]
+    assert started["named_person_id"] == B and started["arrived_at"] == rec["arrived_at"]
+    floor.rec.set_clock(MANAGER, at("09:40"))
+    floor.rec.complete_reception(consultant(B), PID, rec["id"], {"outcome": "ok"})
+    done = floor.events("reception_completed", reception_id=rec["id"])[0]
+    assert done["arrived_at"] == rec["arrived_at"] and done["named_person_id"] == B
+    assert floor.marks() == {A: 0, B: 1, C: 0}
+    plain = floor.walk_in()["reception"]        # names nobody: natural visit, the rotation
+    assert plain["person_id"] == A and plain["named_person_id"] is None
+
+
+def test_sys01_why_b_when_a_signed_in_first_shows_a_pass_marks_and_sign_in(floor):
+    """SYS-01 / REC-05.2: the assignment links the day of everyone signed in ahead of the
+    taker: A's sign-in and pass (two marks), and stores the marks it was decided on."""
+    signed_in(floor, A, B)
+    floor.rec.voluntary_pass(consultant(A), PID, {"minutes": 30})
+    taken = floor.walk_in()
+    assert taken["reception"]["person_id"] == B
+    chain = floor.rec.why(MANAGER, "walk_in", taken["walk_in_id"])["decisions"]
+    head = chain[0]
+    assert head["rule"] == "REC-03" and head["data"]["sheet"]["marks"] == {str(A): 2, str(B): 0}
+    assert head["data"]["sheet"]["sign_in_order"] == [A, B]
+    linked = [(d["subject_id"], d["rule"], d["outcome"]) for d in chain[1:]]
+    assert (f"{PID}-{DAY}-{A}", "REC-01", "joined") in linked
+    assert (f"{PID}-{DAY}-{A}", "REC-05", "passed") in linked
+    assert (f"{PID}-{DAY}-{B}", "REC-01", "joined") in linked
