@@ -5,6 +5,7 @@ different consultants, never the same one twice."""
 import pytest
 import sqlalchemy as sa
 
+from services.common.errors import Conflict
 from services.common.migrate import upgrade
 from services.reception.service import ReceptionService
 from tests.helpers import eventually
@@ -79,9 +80,48 @@ def test_rec03_simultaneous_walk_ins_on_two_instances_go_to_different_consultant
                     "VALUES (:p, '2026-03-02', 'new', false, now())"), {"p": PID})
                 conn.execute(sa.text(
                     "INSERT INTO reception (project_id, day, walk_in_id, person_id, kind, "
-                    "second_group, marks_delta, status, rule, reason, started_at, "
+                    "second_group, slot, marks_delta, status, rule, reason, started_at, "
                     "visit_registered) SELECT :p, '2026-03-02', max(id), :who, 'turn', false, "
-                    "1, 'open', 'REC-03', 'direct', now(), false FROM walk_in"),
+                    "1, 1, 'open', 'REC-03', 'direct', now(), false FROM walk_in"),
+                    {"p": PID, "who": PEOPLE[0]})
+    finally:
+        engine.dispose()
+
+
+def test_rec03_two_instances_never_give_anyone_a_third_group(pg_floor):
+    """REC-03.4/REC-03.5: with everyone receiving, a burst of walk-ins on two instances gives
+    each consultant one second group at most; the rest are refused (409 REC-03), and the
+    database itself refuses a third open reception (two slots per consultant and day)."""
+    floor, pg_url = pg_floor
+    rec = floor.rec
+    firsts = [rec.register_walk_in.call_async(RECEPTIONIST, PID, {}) for _ in range(6)]
+    assert sorted(r.result()["reception"]["person_id"] for r in firsts) == PEOPLE
+    burst = [rec.register_walk_in.call_async(RECEPTIONIST, PID, {}) for _ in range(16)]
+    taken, refused = [], []
+    for reply in burst:
+        try:
+            taken.append(reply.result()["reception"])
+        except Conflict as exc:
+            refused.append(exc.rule)
+    assert sorted(t["person_id"] for t in taken) == PEOPLE       # one second group each
+    assert all(t["second_group"] for t in taken) and refused == ["REC-03"] * 10
+    engine = sa.create_engine(pg_url)
+    try:
+        with engine.connect() as conn:
+            held = dict(conn.execute(sa.text(
+                "SELECT person_id, count(*) FROM reception WHERE status = 'open' "
+                "GROUP BY person_id")).all())
+        assert held == {p: 2 for p in PEOPLE}
+        with pytest.raises(sa.exc.IntegrityError):   # a third, even written directly
+            with engine.begin() as conn:
+                conn.execute(sa.text(
+                    "INSERT INTO walk_in (project_id, day, visit_kind, protection_live, at) "
+                    "VALUES (:p, '2026-03-02', 'new', false, now())"), {"p": PID})
+                conn.execute(sa.text(
+                    "INSERT INTO reception (project_id, day, walk_in_id, person_id, kind, "
+                    "second_group, slot, marks_delta, status, rule, reason, started_at, "
+                    "visit_registered) SELECT :p, '2026-03-02', max(id), :who, 'turn', true, 3, "
+                    "0, 'open', 'REC-03', 'direct', now(), false FROM walk_in"),
                     {"p": PID, "who": PEOPLE[0]})
     finally:
         engine.dispose()
