@@ -239,6 +239,10 @@ def create_receipt(uow, project_id, data):
     receiver = data["receiver_id"] or uow.actor_id
     d = decide(uow, rules.validate_receipt(item.name, item.specification, model, qty, price,
                                            receiver, data["inspector_id"], data["amount_cents"]))
+    # MAT-03: the two who count and inspect are real people: active staff of this project
+    for field, who in (("receiver_id", receiver), ("inspector_id", data["inspector_id"])):
+        decide(uow, rules.project_staff(repo.people(session, [who]), project_id, field=field,
+                                        rule="MAT-03", what=field[:-3]))
     receipt = repo.add(session, models.Receipt(
         project_id=project_id, item_id=item.id, name=item.name,
         specification=item.specification, model=model, quantity=qty, unit_price_cents=price,

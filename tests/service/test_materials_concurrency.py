@@ -18,6 +18,14 @@ MANAGER = token(person_id=2, project_id=PID, roles=("manager",))
 def test_mat04_fifty_simultaneous_issues_of_one_against_five_two_instances(
         pg_url, start_service, rpc_proxy):
     upgrade("materials", pg_url)  # migrated once, then two instances share the database
+    engine = sa.create_engine(pg_url)
+    with engine.begin() as conn:  # the directory replica: receiver and inspector are staff
+        for person_id, role in ((5, "storekeeper"), (3, "supervisor")):
+            conn.execute(sa.text(
+                "INSERT INTO directory_staff (person_id, project_id, name, roles, active) "
+                "VALUES (:i, :p, :n, :r, true)"),
+                {"i": person_id, "p": PID, "n": f"#{person_id}", "r": f'["{role}"]'})
+    engine.dispose()
     start_service(MaterialsService, database_url=pg_url, migrate=False)
     start_service(MaterialsService, database_url=pg_url, migrate=False)
     mat = rpc_proxy("materials", timeout=30)

@@ -90,6 +90,7 @@ def issue_to(mat, item_id, quantity, recipient_token, recipient_id):
 # ---------------------------------------------------------------- MAT-01 catalogue, SYS-02
 
 def test_mat01_catalogue_is_kept_by_storekeeper_or_manager(mat):
+    # clauses: MAT-01.1 MAT-01.3 MAT-01.4
     item = add_item(mat)
     assert item["code"] == "FP-A" and item["on_hand"] == 0 and item["reorder_level"] == 3
     with pytest.raises(Conflict) as exc:  # the code is unique per project
@@ -116,6 +117,7 @@ def test_mat01_catalogue_is_kept_by_storekeeper_or_manager(mat):
 # ---------------------------------------------------------------- MAT-03 receiving
 
 def test_mat03_failed_inspection_is_held_not_available_until_exchanged_or_returned(mat):
+    # clauses: MAT-03.1 MAT-03.2 MAT-03.3 MAT-03.4
     item = add_item(mat)
     good = mat.create_receipt(STOREKEEPER, PID, {
         "item_id": item["id"], "quantity": 10, "unit_price_cents": 50, "amount_cents": 500,
@@ -150,6 +152,7 @@ def test_mat03_failed_inspection_is_held_not_available_until_exchanged_or_return
 # ---------------------------------------------------------------- MAT-04 issuing, SYS-01
 
 def test_mat04_issue_only_when_the_recipient_confirms_and_never_below_zero(mat):
+    # clauses: MAT-04.1 MAT-04.2 MAT-04.3 MAT-02.4
     item = add_item(mat, reorder_level=0, stock=5)
     plan_for(mat, item["id"])
     form = mat.create_issue_form(STOREKEEPER, PID, {"item_id": item["id"], "quantity": 3,
@@ -208,6 +211,7 @@ def test_sys01_stock_levels_and_ledgers_export_as_csv_and_xlsx(mat):
 # ---------------------------------------------------------------- MAT-02 plans and requests
 
 def test_mat02_planned_requests_pass_urgent_ones_wait_for_a_manager(mat):
+    # clauses: MAT-02.1 MAT-02.3 MAT-02.6 MAT-02.7
     item = add_item(mat, code="BRO", category="brochure")
     with pytest.raises(Unprocessable) as exc:  # a weekly plan starts on a Monday
         mat.create_plan(STOREKEEPER, PID, {"period": "weekly", "starts": "2026-03-03",
@@ -244,6 +248,7 @@ def test_mat02_planned_requests_pass_urgent_ones_wait_for_a_manager(mat):
 # ---------------------------------------------------------------- MAT-05 usage ledger
 
 def test_mat05_usage_ledger_reports_unusable_items_for_disposal_once(mat):
+    # clauses: MAT-05.1 MAT-05.3 MAT-05.4
     item = add_item(mat, code="LASER", category="laser_pointer", reorder_level=0)
     entry = mat.create_ledger_entry(STOREKEEPER, PID, {
         "item_id": item["id"], "location": "沙盘区 model table", "responsible_id": 11,
@@ -266,6 +271,7 @@ def test_mat05_usage_ledger_reports_unusable_items_for_disposal_once(mat):
 # ---------------------------------------------------------------- MAT-06 stocktake, SYS-03
 
 def test_mat06_stocktake_by_two_adjusts_stock_and_attributes_losses(mat):
+    # clauses: MAT-06.2 MAT-06.5 MAT-06.7 MAT-06.8
     a = add_item(mat, code="FP-A", stock=10, reorder_level=0)
     b = add_item(mat, code="GIFT", category="gift", stock=5, reorder_level=0)
     lines = [{"item_id": a["id"], "counted": 8, "damaged": 1,
@@ -316,6 +322,7 @@ def reception_completed(reception_id, floor_plans, person_id=11, day="2026-03-02
 
 def test_mat07_a_completed_reception_issues_its_floor_plans_once_even_when_delivered_twice(
         mat, rabbit_config):
+    # clauses: MAT-07.2 MAT-07.3
     a = add_item(mat, code="FP-A", stock=5, reorder_level=0)
     b = add_item(mat, code="FP-B", stock=1, reorder_level=0)
     dispatch = event_dispatcher(dict(rabbit_config))
@@ -347,6 +354,7 @@ def test_mat07_a_completed_reception_issues_its_floor_plans_once_even_when_deliv
 
 
 def test_mat07_short_desk_folders_are_recorded_and_reported_to_the_manager(mat):
+    # clauses: MAT-07.1 MAT-07.5
     add_item(mat, code="FP-A")
     add_item(mat, code="FP-B")
     add_item(mat, code="BRO", category="brochure")
@@ -367,6 +375,7 @@ def test_mat07_short_desk_folders_are_recorded_and_reported_to_the_manager(mat):
 # ---------------------------------------------------------------- MAT-08 low stock
 
 def test_mat08_stock_low_is_emitted_once_per_crossing(mat, rabbit_config):
+    # clauses: MAT-08.1 MAT-08.2 MAT-08.3
     exchange = get_event_exchange("materials", {})
     with Connection(rabbit_config["AMQP_URI"]) as conn:
         queue = Queue("materials-low-listener", durable=False, auto_delete=True, bindings=[

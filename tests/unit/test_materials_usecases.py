@@ -91,6 +91,7 @@ def chain(session, subject_type, subject_id):
 # ---------------------------------------------------------------- MAT-01, SYS-01
 
 def test_mat01_a_code_names_one_item_and_a_change_never_touches_balances(session):
+    # clauses: MAT-01.4
     made = item(session)
     assert made["on_hand"] == 0 and made["low"] is True
     with pytest.raises(Conflict) as exc:
@@ -107,6 +108,7 @@ def test_mat01_a_code_names_one_item_and_a_change_never_touches_balances(session
 
 
 def test_sys01_mat03_receipts_move_stock_and_failed_goods_are_held(session):
+    # clauses: MAT-03.3 MAT-03.4
     made = item(session)
     receive(session, made["id"], 10)
     held = receive(session, made["id"], 4, passed=False)
@@ -131,6 +133,7 @@ def test_sys01_mat03_receipts_move_stock_and_failed_goods_are_held(session):
 # ---------------------------------------------------------------- MAT-04, MAT-08
 
 def test_mat04_only_the_recipient_confirms_and_stock_never_goes_below_zero(session):
+    # clauses: MAT-04.2 MAT-04.3 MAT-08.1
     made = item(session, stock=5)
     plan(session, made["id"], 3)
     form = act(session, STOREKEEPER, usecases.create_issue_form, {
@@ -154,6 +157,7 @@ def test_mat04_only_the_recipient_confirms_and_stock_never_goes_below_zero(sessi
 
 
 def test_mat04_a_pending_form_is_cancelled_once(session):
+    # clauses: MAT-04.4
     made = item(session)
     plan(session, made["id"], 1)
     form = act(session, STOREKEEPER, usecases.create_issue_form, {
@@ -171,6 +175,7 @@ def test_mat04_a_pending_form_is_cancelled_once(session):
 # ---------------------------------------------------------------- MAT-02
 
 def test_mat02_plans_and_requests_and_an_admin_decides_as_a_manager(session):
+    # clauses: MAT-02.3 MAT-02.6 MAT-02.7
     made = item(session, code="BRO", category="brochure")
     plan = act(session, STOREKEEPER, usecases.create_plan, {
         "period": "monthly", "starts": MONDAY.date().replace(day=1), "milestone": "开盘",
@@ -201,6 +206,7 @@ def test_mat02_plans_and_requests_and_an_admin_decides_as_a_manager(session):
 # ---------------------------------------------------------------- MAT-05, MAT-06
 
 def test_mat05_unusable_is_reported_for_disposal_once(session):
+    # clauses: MAT-05.4
     made = item(session, code="LASER", category="laser_pointer", reorder_level=0)
     entry = act(session, STOREKEEPER, usecases.create_ledger_entry, {
         "item_id": made["id"], "quantity": 1, "location": "沙盘区", "responsible_id": 11,
@@ -222,6 +228,7 @@ def count(item_id, counted, damaged=0, **reasons):
 
 
 def test_mat06_stocktake_adjusts_stock_and_attributes_losses(session):
+    # clauses: MAT-06.5 MAT-06.6 MAT-06.7 MAT-06.8
     a = item(session, code="FP-A", stock=10, reorder_level=0)
     b = item(session, code="GIFT", stock=5, reorder_level=0, category="gift")
     payload = {"counter_ids": [5, 3], "full": False, "storekeeper_id": None,
@@ -267,6 +274,7 @@ def completed(reception_id, plans, day="2026-03-02"):
 
 
 def test_mat07_handed_out_floor_plans_are_issued_once_and_the_rest_is_a_shortage(session):
+    # clauses: MAT-07.2 MAT-07.3
     a = item(session, code="FP-A", stock=5, reorder_level=0)
     item(session, code="FP-B", stock=1, reorder_level=0)
     event = completed(501, [{"code": "FP-A", "quantity": 2}, {"code": "FP-B", "quantity": 3},
@@ -289,6 +297,7 @@ def test_mat07_handed_out_floor_plans_are_issued_once_and_the_rest_is_a_shortage
 
 
 def test_mat07_folders_are_checked_and_the_days_shortages_reported_once(session):
+    # clauses: MAT-07.1 MAT-07.5
     item(session, code="FP-A")
     item(session, code="FP-B")
     with pytest.raises(Unprocessable) as exc:
@@ -554,3 +563,20 @@ def test_mat07_3_a_hand_out_without_a_day_falls_on_the_local_day_it_happened(ses
         usecases.issue_handed_out_plans(uow, event)
     assert act(session, SUPERVISOR, usecases.list_shortages, {"day": "2026-03-02"})[
         "missing"] == 1
+
+
+def test_mat03_1_receiver_and_inspector_are_two_active_staff_of_the_project(session):
+    """MAT-03.1: counted and inspected by two different people, both staff here."""
+    made = item(session)
+    staff(session, 40, "supervisor", project_id=PID + 1)
+    base = {"item_id": made["id"], "quantity": 1, "unit_price_cents": None,
+            "amount_cents": None, "model": None, "receiver_id": None, "inspection_passed": True,
+            "deliverer": "印刷厂", "note": ""}
+    for field, body in (("inspector_id", dict(base, inspector_id=40)),
+                        ("inspector_id", dict(base, inspector_id=5)),
+                        ("receiver_id", dict(base, inspector_id=3, receiver_id=999))):
+        with pytest.raises(Unprocessable) as exc:
+            act(session, STOREKEEPER, usecases.create_receipt, body)
+        assert (exc.value.rule, exc.value.field) == ("MAT-03", field)
+    done = act(session, STOREKEEPER, usecases.create_receipt, dict(base, inspector_id=3))
+    assert (done["receiver_id"], done["inspector_id"], done["deliverer"]) == (5, 3, "印刷厂")
