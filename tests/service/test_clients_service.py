@@ -47,6 +47,7 @@ def completed(customer_id, person_id, kind="turn", credit_owner_id=None):
 
 
 def test_cli02_a_visit_delivered_twice_makes_one_owner_and_one_contact(clients, rabbit_config):
+    # clauses: CLI-02.1
     dispatch = event_dispatcher(dict(rabbit_config))
     dispatch("attendance", "staff_added", event(
         "attendance", "staff_added", person={"id": A, "project_id": PID, "name": "李娜 Li Na",

@@ -34,6 +34,11 @@ ARRIVAL = "2026-03-02T02:00:00+00:00"      # 10:00 Shanghai
 REC = iter(range(100, 10_000))
 
 
+@pytest.fixture
+def db(office):  # noqa: F811 (test_clients_usecases' fixture: the office's directory)
+    return office
+
+
 def started(customer_id, person_id, arrived_at=ARRIVAL, named=None, reception_id=None,
             occurred_at=None):
     return {"event_id": str(uuid.uuid4()), "project_id": PID,
@@ -79,58 +84,58 @@ def visit_records(session, reception_id):
 
 # ---------------------------------------------------------------- CLI-08 call-to-visit
 
-def test_cli08_2_a_named_consultant_with_a_call_registered_before_arrival_owns(office):
+def test_cli08_2_a_named_consultant_with_a_call_registered_before_arrival_owns(db):
     """CLI-08.1 the named consultant is stored on the visit; CLI-08.2 a registration a minute
     before the arrival decides (the rotation's receiver B's visit is recorded for X)."""
-    c = newcomer(office)
-    call(office, c, X, "2026-03-02T01:59:00+00:00")                  # 09:59, registered
-    s = visit_of(office, c, B, named=X)
-    assert owner(office, c) == X
-    v, records = visit_records(office, s["reception_id"])
+    c = newcomer(db)
+    call(db, c, X, "2026-03-02T01:59:00+00:00")                  # 09:59, registered
+    s = visit_of(db, c, B, named=X)
+    assert owner(db, c) == X
+    v, records = visit_records(db, s["reception_id"])
     assert v.named_person_id == X
     assert [r["outcome"] for r in records if r["rule"] == "CLI-08"] == ["named_registered"]
 
 
-def test_cli08_4_a_call_a_minute_before_walking_in_without_registration_makes_no_owner(office):
+def test_cli08_4_a_call_a_minute_before_walking_in_without_registration_makes_no_owner(db):
     """CLI-08.4: the customer called X a minute before but nobody registered it: X gets
     nothing; the natural visit's receiver owns by first contact (CLI-02)."""
-    c = newcomer(office)
-    s = visit_of(office, c, B, named=X)
-    assert owner(office, c) == B
-    _, records = visit_records(office, s["reception_id"])
+    c = newcomer(db)
+    s = visit_of(db, c, B, named=X)
+    assert owner(db, c) == B
+    _, records = visit_records(db, s["reception_id"])
     [d] = [r for r in records if r["rule"] == "CLI-08"]
     assert d["outcome"] == "natural_visit" and "no registration" in d["reason"]
 
 
-def test_cli08_4_a_call_registered_at_the_arrival_itself_is_not_before_it(office):
+def test_cli08_4_a_call_registered_at_the_arrival_itself_is_not_before_it(db):
     """CLI-08.4 boundary: registered at 10:00:00, arrival 10:00:00: not before the arrival."""
-    c = newcomer(office)
+    c = newcomer(db)
     s = started(c, B, named=X)
-    usecases.reception_started(act(office), s)
-    call(office, c, X, ARRIVAL)
-    _, records = visit_records(office, s["reception_id"])
+    usecases.reception_started(act(db), s)
+    call(db, c, X, ARRIVAL)
+    _, records = visit_records(db, s["reception_id"])
     assert [r["outcome"] for r in records if r["rule"] == "CLI-08"] == ["natural_visit"]
 
 
-def test_cli08_3_a_customer_who_names_nobody_is_a_natural_visit(office):
+def test_cli08_3_a_customer_who_names_nobody_is_a_natural_visit(db):
     """CLI-08.3"""
-    c = newcomer(office)
-    s = visit_of(office, c, B)
-    _, records = visit_records(office, s["reception_id"])
+    c = newcomer(db)
+    s = visit_of(db, c, B)
+    _, records = visit_records(db, s["reception_id"])
     [d] = [r for r in records if r["rule"] == "CLI-08"]
     assert d["outcome"] == "natural_visit" and "named no consultant" in d["reason"]
-    assert owner(office, c) == B
+    assert owner(db, c) == B
 
 
-def test_cli02_2_the_visit_is_registered_at_its_arrival_not_when_the_event_came(office):
+def test_cli02_2_the_visit_is_registered_at_its_arrival_not_when_the_event_came(db):
     """CLI-02.2 registration order with the visit's real time (contract 4): B's visit arrived
     09:59 and completed 10:40; X's call registered at 10:00 comes after it."""
-    c = newcomer(office)
+    c = newcomer(db)
     s = started(c, B, arrived_at="2026-03-02T01:59:00+00:00")
-    usecases.reception_started(act(office), s)
-    call(office, c, X, ARRIVAL)                                       # owns for now
-    usecases.reception_completed(act(office), completed(s))
-    contact = office.query(Contact).filter_by(kind="visit").one()
+    usecases.reception_started(act(db), s)
+    call(db, c, X, ARRIVAL)                                       # owns for now
+    usecases.reception_completed(act(db), completed(s))
+    contact = db.query(Contact).filter_by(kind="visit").one()
     assert contact.at == at("2026-03-02 09:59")
 
 
@@ -142,54 +147,54 @@ def referral(session, caller, referrer, phone=PHONE, now=None):
         "referrer_customer_id": referrer})
 
 
-def test_cli04_2_a_referral_registered_a_second_before_the_arrival_gives_a(office):
+def test_cli04_2_a_referral_registered_a_second_before_the_arrival_gives_a(db):
     """CLI-04.1/CLI-04.2: registered 09:59:59, arrival 10:00:00: A owns; B's visit stays A's."""
     from tests.unit.test_clients_usecases import customer_with_owner
-    referrer = customer_with_owner(office, owner=A, phone="13600000001")
-    d = referral(office, CA, referrer)
+    referrer = customer_with_owner(db, owner=A, phone="13600000001")
+    d = referral(db, CA, referrer)
     assert d["rule"] == "CLI-04" and d["data"]["owner_id"] == A
-    visit_of(office, d["customer_id"], B)
-    assert owner(office, d["customer_id"]) == A
+    visit_of(db, d["customer_id"], B)
+    assert owner(db, d["customer_id"]) == A
 
 
-def test_cli04_4_a_referral_registered_after_the_arrival_is_a_chance_meeting(office):
+def test_cli04_4_a_referral_registered_after_the_arrival_is_a_chance_meeting(db):
     """CLI-04.2 boundary / CLI-04.4: the visit is on record from 10:00:00 (reception_started),
     a referral registered at 10:00:00 is not before it and the customer named nobody."""
     from tests.unit.test_clients_usecases import customer_with_owner
-    referrer = customer_with_owner(office, owner=A, phone="13600000001")
-    c = newcomer(office)
-    usecases.reception_started(act(office), started(c, B))
+    referrer = customer_with_owner(db, owner=A, phone="13600000001")
+    c = newcomer(db)
+    usecases.reception_started(act(db), started(c, B))
     with pytest.raises(Conflict) as exc:
-        referral(office, CA, referrer, now=at("2026-03-02 10:00:00"))
+        referral(db, CA, referrer, now=at("2026-03-02 10:00:00"))
     assert exc.value.rule == "CLI-04" and "chance meeting" in exc.value.message
 
 
-def test_cli04_3_the_newcomer_who_names_a_on_arrival_belongs_to_a(office):
+def test_cli04_3_the_newcomer_who_names_a_on_arrival_belongs_to_a(db):
     """CLI-04.3: named A on arrival (contract 4's named_person_id): the referral registered
     after the arrival still gives A, and B, who received, gives way."""
     from tests.unit.test_clients_usecases import customer_with_owner
-    referrer = customer_with_owner(office, owner=A, phone="13600000001")
-    c = newcomer(office)
-    visit_of(office, c, B, named=A)
-    assert owner(office, c) == B
-    d = referral(office, CA, referrer, now=at("2026-03-02 10:30"))
-    assert d["outcome"] == "claimed" and owner(office, c) == A
+    referrer = customer_with_owner(db, owner=A, phone="13600000001")
+    c = newcomer(db)
+    visit_of(db, c, B, named=A)
+    assert owner(db, c) == B
+    d = referral(db, CA, referrer, now=at("2026-03-02 10:30"))
+    assert d["outcome"] == "claimed" and owner(db, c) == A
 
 
-def test_cli05_2_a_relative_registered_after_the_visit_has_no_claim(office):
+def test_cli05_2_a_relative_registered_after_the_visit_has_no_claim(db):
     """CLI-05.1 before the visit: the consultant's; CLI-05.2 after the arrival: no claim."""
-    c = newcomer(office)
-    usecases.reception_started(act(office), started(c, B))
+    c = newcomer(db)
+    usecases.reception_started(act(db), started(c, B))
     data = {"phone": PHONE, "name": None, "kind": "relative", "consultant_id": None,
             "referrer_customer_id": None}
     with pytest.raises(Conflict) as exc:
-        usecases.pre_register(act(office, CA, at("2026-03-02 10:00:00")), PID, data)
+        usecases.pre_register(act(db, CA, at("2026-03-02 10:00:00")), PID, data)
     assert exc.value.rule == "CLI-05"
-    d = usecases.pre_register(act(office, CA, at("2026-03-02 09:00")), PID,
+    d = usecases.pre_register(act(db, CA, at("2026-03-02 09:00")), PID,
                               dict(data, phone="13900000002"))
     assert d["rule"] == "CLI-05" and d["data"]["owner_id"] == A
-    visit_of(office, d["customer_id"], B)
-    assert owner(office, d["customer_id"]) == A
+    visit_of(db, d["customer_id"], B)
+    assert owner(db, d["customer_id"]) == A
 
 
 def staff_referral(session, phone=PHONE, now=at("2026-03-02 10:20"), phone_only=False):
@@ -198,53 +203,53 @@ def staff_referral(session, phone=PHONE, now=at("2026-03-02 10:20"), phone_only=
         "referrer_customer_id": None, "phone_only": phone_only})
 
 
-def test_cli07_1_a_staff_referral_before_price_negotiation_goes_to_the_named(office):
+def test_cli07_1_a_staff_referral_before_price_negotiation_goes_to_the_named(db):
     """CLI-07.1: B received at 10:00; the referral registered at 10:20, before any price
     negotiation: X owns (B gives way)."""
-    c = newcomer(office)
-    visit_of(office, c, B)
-    d = staff_referral(office)
-    assert d["rule"] == "CLI-07" and d["outcome"] == "claimed" and owner(office, c) == X
+    c = newcomer(db)
+    visit_of(db, c, B)
+    d = staff_referral(db)
+    assert d["rule"] == "CLI-07" and d["outcome"] == "claimed" and owner(db, c) == X
 
 
-def test_cli07_2_after_price_negotiation_started_the_receiver_keeps_the_credit(office):
+def test_cli07_2_after_price_negotiation_started_the_receiver_keeps_the_credit(db):
     """CLI-07.2: price negotiation is a recorded fact (who, when) by the receiving consultant;
     a referral registered at that very minute or later is refused; nobody else records it."""
-    c = newcomer(office)
-    visit_of(office, c, B)
+    c = newcomer(db)
+    visit_of(db, c, B)
     with pytest.raises(Forbidden) as exc:                             # not the receiver
-        usecases.start_price_talk(act(office, CX, at("2026-03-02 10:10")), PID, c)
+        usecases.start_price_talk(act(db, CX, at("2026-03-02 10:10")), PID, c)
     assert exc.value.rule == "CLI-07"
-    d = usecases.start_price_talk(act(office, CB, at("2026-03-02 10:10")), PID, c)
+    d = usecases.start_price_talk(act(db, CB, at("2026-03-02 10:10")), PID, c)
     assert d["outcome"] == "price_talk_started" and d["data"]["started_by"] == B
     with pytest.raises(Conflict):                                     # recorded once
-        usecases.start_price_talk(act(office, SUPERVISOR, at("2026-03-02 10:11")), PID, c)
+        usecases.start_price_talk(act(db, SUPERVISOR, at("2026-03-02 10:11")), PID, c)
     with pytest.raises(Conflict) as exc:
-        staff_referral(office, now=at("2026-03-02 10:10"))
+        staff_referral(db, now=at("2026-03-02 10:10"))
     assert exc.value.rule == "CLI-07" and "receiving consultant" in exc.value.message
-    assert owner(office, c) == B
+    assert owner(db, c) == B
 
 
-def test_cli07_3_a_phone_only_referral_is_honoured_once_the_evidence_is_produced(office):
+def test_cli07_3_a_phone_only_referral_is_honoured_once_the_evidence_is_produced(db):
     """CLI-07.3: awaiting evidence until the referral form, call record and follow-up records
     are all recorded (item, who, when) by the named consultant or a lead."""
-    c = newcomer(office)
-    visit_of(office, c, B)
-    d = staff_referral(office, phone_only=True)
-    assert d["status"] == "awaiting_evidence" and owner(office, c) == B
+    c = newcomer(db)
+    visit_of(db, c, B)
+    d = staff_referral(db, phone_only=True)
+    assert d["status"] == "awaiting_evidence" and owner(db, c) == B
     claim = d["claim_id"]
     with pytest.raises(Forbidden):                                    # B is not named
-        usecases.record_evidence(act(office, CB), PID, claim, {"items": ["referral_form"]})
-    row = usecases.record_evidence(act(office, CX), PID, claim,
+        usecases.record_evidence(act(db, CB), PID, claim, {"items": ["referral_form"]})
+    row = usecases.record_evidence(act(db, CX), PID, claim,
                                    {"items": ["referral_form", "call_record"]})
     assert row["status"] == "awaiting_evidence" and "follow_up_records" in row["reason"]
     assert [e["by"] for e in row["evidence"]] == [X, X]
-    row = usecases.record_evidence(act(office, SUPERVISOR, at("2026-03-02 11:00")), PID, claim,
+    row = usecases.record_evidence(act(db, SUPERVISOR, at("2026-03-02 11:00")), PID, claim,
                                    {"items": ["follow_up_records"]})
-    assert row["status"] == "honoured" and owner(office, c) == X
+    assert row["status"] == "honoured" and owner(db, c) == X
     with pytest.raises(Unprocessable):                                # nothing awaited now
-        usecases.record_evidence(act(office, CX), PID, claim, {"items": ["call_record"]})
-    assert office.get(Claim, claim).registered_at == at("2026-03-02 10:20")
+        usecases.record_evidence(act(db, CX), PID, claim, {"items": ["call_record"]})
+    assert db.get(Claim, claim).registered_at == at("2026-03-02 10:20")
 
 
 # ---------------------------------------------------------------- CLI-03 re-registration
@@ -255,125 +260,125 @@ def lapsed_customer(session):
     return c
 
 
-def test_cli03_2_the_lapsed_owner_re_registers_only_with_a_supervisors_sign_off(office):
+def test_cli03_2_the_lapsed_owner_re_registers_only_with_a_supervisors_sign_off(db):
     """CLI-03.1 day 91 lapsed; CLI-03.2 a consultant alone is refused, a supervisor's sign-off
     is recorded (who, when) on the contact; on day 90 there is nothing to re-register."""
-    c = lapsed_customer(office)
+    c = lapsed_customer(db)
     with pytest.raises(Conflict) as exc:                              # day 90: still live
-        usecases.re_register(act(office, SUPERVISOR, at("2026-05-31 10:00")), PID, c,
+        usecases.re_register(act(db, SUPERVISOR, at("2026-05-31 10:00")), PID, c,
                              {"person_id": A})
     assert exc.value.rule == "CLI-03" and "live" in exc.value.message
     day91 = at("2026-06-01 10:00")
     with pytest.raises(Conflict) as exc:
-        usecases.re_register(act(office, CA, day91), PID, c, {"person_id": A})
+        usecases.re_register(act(db, CA, day91), PID, c, {"person_id": A})
     assert exc.value.rule == "CLI-03" and "sign-off" in exc.value.message
     with pytest.raises(Conflict) as exc:                              # CLI-03.3: not B's way
-        usecases.re_register(act(office, SUPERVISOR, day91), PID, c, {"person_id": B})
+        usecases.re_register(act(db, SUPERVISOR, day91), PID, c, {"person_id": B})
     assert exc.value.rule == "CLI-03"
-    d = usecases.re_register(act(office, SUPERVISOR, day91), PID, c, {"person_id": A})
+    d = usecases.re_register(act(db, SUPERVISOR, day91), PID, c, {"person_id": A})
     assert d["outcome"] == "re_registered" and d["data"]["sign_off_by"] == 3
-    contact = office.query(Contact).filter_by(kind="re_registration").one()
+    contact = db.query(Contact).filter_by(kind="re_registration").one()
     assert (contact.sign_off_by, contact.sign_off_at) == (3, day91)
-    assert usecases.get_customer(act(office, MANAGER, day91), PID, c)["protection"][
+    assert usecases.get_customer(act(db, MANAGER, day91), PID, c)["protection"][
         "outcome"] == "live"
-    dispute = usecases.dispute(act(office, SUPERVISOR, day91), PID, c)
+    dispute = usecases.dispute(act(db, SUPERVISOR, day91), PID, c)
     assert dispute["by_records"]["data"]["owner_id"] == A              # the replay agrees
 
 
-def test_cli03_3_another_consultant_takes_a_lapsed_customer_by_first_contact(office):
+def test_cli03_3_another_consultant_takes_a_lapsed_customer_by_first_contact(db):
     """CLI-03.3"""
-    c = lapsed_customer(office)
-    call(office, c, B, "2026-06-01T02:00:00+00:00")
-    assert owner(office, c) == B
+    c = lapsed_customer(db)
+    call(db, c, B, "2026-06-01T02:00:00+00:00")
+    assert owner(db, c) == B
 
 
-def test_cli03_4_after_30_days_without_follow_up_the_closer_gets_the_credit(office):
+def test_cli03_4_after_30_days_without_follow_up_the_closer_gets_the_credit(db):
     """CLI-03.4: A received on 03-02 and followed up nothing; B closes on day 30 (A keeps the
     credit) and on day 31 (B gets it)."""
-    c = lapsed_customer(office)
-    call(office, c, B, "2026-03-20T02:00:00+00:00")                   # B's contact: A's
-    order = {"unit_id": confirmed_unit(office)["id"], "customer_id": c, "closer_id": None}
-    sub = usecases.subscribe(act(office, CB, at("2026-04-01 10:00")), PID, order)
+    c = lapsed_customer(db)
+    call(db, c, B, "2026-03-20T02:00:00+00:00")                   # B's contact: A's
+    order = {"unit_id": confirmed_unit(db)["id"], "customer_id": c, "closer_id": None}
+    sub = usecases.subscribe(act(db, CB, at("2026-04-01 10:00")), PID, order)
     assert sub["credit_split"] == [{"person_id": A, "percent": 100.0}]
-    usecases.withdraw(act(office, MANAGER, at("2026-04-01 10:01")), PID, sub["id"],
+    usecases.withdraw(act(db, MANAGER, at("2026-04-01 10:01")), PID, sub["id"],
                       {"kind": "withdrawal"})
-    sub = usecases.subscribe(act(office, CB, at("2026-04-02 10:00")), PID, order)
+    sub = usecases.subscribe(act(db, CB, at("2026-04-02 10:00")), PID, order)
     assert sub["credit_split"] == [{"person_id": B, "percent": 100.0}]
     assert sub["rule"] == "CLI-03"
 
 
 # ---------------------------------------------------------------- CLI-13 registers, targets
 
-def test_cli13_1_the_visit_register_keeps_incomplete_entries_with_the_missing_fields(office):
+def test_cli13_1_the_visit_register_keeps_incomplete_entries_with_the_missing_fields(db):
     """CLI-13.1: required fields customer phone and name, received by, arrival, media
     source; an entry without them is kept with the rule and the fields missing."""
-    c = newcomer(office)
-    office.get(Customer, c).media_source = "wechat"
-    full = visit_of(office, c, B)
+    c = newcomer(db)
+    db.get(Customer, c).media_source = "wechat"
+    full = visit_of(db, c, B)
     bare = started(None, A)
-    usecases.reception_started(act(office), bare)
-    usecases.reception_completed(act(office), completed(bare))
-    rows = {r["reception_id"]: r for r in usecases.visit_register(act(office, MANAGER), PID, {})}
+    usecases.reception_started(act(db), bare)
+    usecases.reception_completed(act(db), completed(bare))
+    rows = {r["reception_id"]: r for r in usecases.visit_register(act(db, MANAGER), PID, {})}
     assert rows[full["reception_id"]]["complete"] is True
     assert rows[bare["reception_id"]]["missing"] == ["customer_phone", "customer_name",
                                                      "media_source"]
     assert rows[bare["reception_id"]]["rule"] == "CLI-13"
-    incomplete = usecases.visit_register(act(office, MANAGER), PID, {"complete": False})
+    incomplete = usecases.visit_register(act(db, MANAGER), PID, {"complete": False})
     assert [r["reception_id"] for r in incomplete] == [bare["reception_id"]]
 
 
-def test_cli13_4_target_achievement_from_targets_a_manager_sets(office):
+def test_cli13_4_target_achievement_from_targets_a_manager_sets(db):
     """CLI-13.4: per consultant and period; a target for a non-consultant is refused."""
-    directory.apply_person(office, {"id": X, "project_id": PID, "name": "X",
+    directory.apply_person(db, {"id": X, "project_id": PID, "name": "X",
                                     "roles": ["consultant"]})
     with pytest.raises(Unprocessable) as exc:
-        usecases.set_target(act(office, MANAGER), PID, {"person_id": 30, "period": "2026-03",
+        usecases.set_target(act(db, MANAGER), PID, {"person_id": 30, "period": "2026-03",
                                                         "deals": 2})
     assert exc.value.rule == "CLI-13"
     with pytest.raises(Unprocessable):
-        usecases.set_target(act(office, MANAGER), PID, {"person_id": A, "period": "March",
+        usecases.set_target(act(db, MANAGER), PID, {"person_id": A, "period": "March",
                                                         "deals": 2})
-    usecases.set_target(act(office, MANAGER), PID, {"person_id": A, "period": "2026-03",
+    usecases.set_target(act(db, MANAGER), PID, {"person_id": A, "period": "2026-03",
                                                     "deals": 4})
-    t = usecases.set_target(act(office, MANAGER), PID, {"person_id": A, "period": "2026-03",
+    t = usecases.set_target(act(db, MANAGER), PID, {"person_id": A, "period": "2026-03",
                                                         "deals": 2})       # replaced
     assert (t["deals"], t["set_by"]) == (2, 2)
-    c = lapsed_customer(office)
-    usecases.subscribe(act(office, CA), PID, {"unit_id": confirmed_unit(office)["id"],
+    c = lapsed_customer(db)
+    usecases.subscribe(act(db, CA), PID, {"unit_id": confirmed_unit(db)["id"],
                                               "customer_id": c, "closer_id": None})
     q = {"by": "consultant", "period": "month", "format": "json", "label": "2026-03"}
-    [row] = usecases.conversion(act(office, MANAGER), PID, q)["data"]["rows"]
+    [row] = usecases.conversion(act(db, MANAGER), PID, q)["data"]["rows"]
     assert (row["key"], row["deals"], row["target"], row["target_achievement"]) == \
         (A, 1, 2, 0.5)
     q = dict(q, label="2026-04")
-    assert usecases.conversion(act(office, MANAGER), PID, q)["data"]["rows"] == []
-    by_period = usecases.conversion(act(office, MANAGER), PID, dict(q, by="period",
+    assert usecases.conversion(act(db, MANAGER), PID, q)["data"]["rows"] == []
+    by_period = usecases.conversion(act(db, MANAGER), PID, dict(q, by="period",
                                                                     label=None))
     assert by_period["data"]["rows"][0]["target_achievement"] == 0.5
 
 
 # ---------------------------------------------------------------- CLI-06
 
-def test_cli06_8_expired_reports_keep_a_why_record_each(office):
+def test_cli06_8_expired_reports_keep_a_why_record_each(db):
     """CLI-06.8: the row says expired with its rule and reason, and a decision is stored
     against each report (SYS-01)."""
     agent = person(40, PID, "channel_agent")
-    r = usecases.create_report(act(office, agent), PID, {"name": "孙", "phone": "13600002222"})
-    usecases.expire_reports(act(office, ADMIN, at("2026-04-02 10:00")), PID)
-    [*_, last] = why.chain(office, "channel_report", r["id"])
+    r = usecases.create_report(act(db, agent), PID, {"name": "孙", "phone": "13600002222"})
+    usecases.expire_reports(act(db, ADMIN, at("2026-04-02 10:00")), PID)
+    [*_, last] = why.chain(db, "channel_report", r["id"])
     assert (last["rule"], last["outcome"]) == ("CLI-06", "expired")
-    assert usecases.get_report(act(office, agent), PID, r["id"])["status"] == "expired"
+    assert usecases.get_report(act(db, agent), PID, r["id"])["status"] == "expired"
 
 
-def test_cli06_2_the_lead_is_measured_to_the_stored_arrival(office):
+def test_cli06_2_the_lead_is_measured_to_the_stored_arrival(db):
     """CLI-06.2/CLI-06.4: report at 09:30:01, arrival 10:00 (stored from reception), matched at
     10:05: 29 min 59 s ahead of the visit, an interception, although 34 min before the match."""
     agent = person(40, PID, "channel_agent")
-    usecases.create_report(act(office, agent, at("2026-03-02 09:30:01")), PID,
+    usecases.create_report(act(db, agent, at("2026-03-02 09:30:01")), PID,
                            {"name": "孙先生", "phone": "13600002222"})
     s = started(None, B, occurred_at="2026-03-02T02:01:00+00:00")
-    usecases.reception_started(act(office), s)
-    d = usecases.match_visit(act(office, DESK, at("2026-03-02 09:59")), PID, {
+    usecases.reception_started(act(db), s)
+    d = usecases.match_visit(act(db, DESK, at("2026-03-02 09:59")), PID, {
         "name": "孙先生", "phone": "13600002222", "mentioned": True,
         "reception_started_at": None, "reception_id": s["reception_id"]})
     assert d["outcome"] == "natural_visit" and "29 min 59 s" in d["reason"]

@@ -95,6 +95,7 @@ def test_sys03_a_bad_policy_value_names_its_key_and_rule(key, value, rule):
                                   "138.0013.8000", "(+86)13800138000", "8613800138000",
                                   "１３８００１３８０００"])
 def test_cli01_same_phone_written_many_ways_normalises_to_one(text):
+    # clauses: CLI-01.1
     assert normalise_phone(text) == PHONE
 
 
@@ -113,6 +114,7 @@ def test_cli01_check_phone_allows_with_canonical_number():
 
 
 def test_cli01_cli05_sources():
+    # clauses: CLI-01.2
     assert rules.SOURCES == ("walk_in", "call", "channel", "customer_referral",
                              "staff_referral", "relative")
     assert check_source("relative").allowed
@@ -128,6 +130,7 @@ def test_cli02_first_registered_contact_makes_owner():
 
 
 def test_cli02_second_consultant_does_not_become_owner():
+    # clauses: CLI-02.3
     ch = first_contact(owned(A), Contact(B, t("11:00")))
     assert ch.decision.outcome == "unchanged_owner" and ch.owner_id == A
     assert ch.ownership.last_contact_at == t("11:00")          # protection renewed
@@ -141,6 +144,7 @@ def test_cli02_owners_own_contact_is_recorded():
 
 
 def test_cli02_registration_order_decides_never_two_owners():
+    # clauses: CLI-02.2
     contacts = [Contact(B, t("10:00"), seq=2), Contact(A, t("10:00"), seq=1),
                 Contact(C, t("10:05"), "call")]
     h = ownership_from_records(contacts)
@@ -157,6 +161,7 @@ def test_cli02_bad_contact_kind_is_a_caller_bug():
 
 @pytest.mark.parametrize("n,live", [(89, True), (90, True), (91, False)])
 def test_cli03_protection_day_89_live_90_live_91_lapsed(n, live):
+    # clauses: CLI-03.1
     d = protection_status(owned(A), days_later(n, "23:59"))
     assert d.rule == "CLI-03" and d.data["live"] is live
     assert d.outcome == ("live" if live else "lapsed") and f"{n} days" in d.reason
@@ -194,6 +199,7 @@ def test_cli03_same_consultant_on_day_90_needs_no_sign_off():
 
 
 def test_cli03_no_follow_up_for_30_days_closer_gets_credit():
+    # clauses: CLI-03.4
     o = owned(A)
     d = deal_credit(o, B, days_later(31))
     assert d.rule == "CLI-03" and d.outcome == "closer"
@@ -222,12 +228,14 @@ def test_cli04_new_customer_names_a_on_arrival():
 
 
 def test_cli04_chance_meeting_gives_no_claim():
+    # clauses: CLI-04.4
     d = referral_chain_claim(owned(A), t("15:00"), referral_registered_at=t("15:10"))
     assert d.outcome == "no_claim" and d.data["owner_id"] is None
     assert referral_chain_claim(owned(A), t("15:00"), named_on_arrival_id=B).outcome == "no_claim"
 
 
 def test_cli04_chain_continues_down_and_needs_live_referrer():
+    # clauses: CLI-04.1
     # 甲 belongs to A by referral; 乙 introduced by 甲 -> A again.
     first = referral_chain_claim(owned(A), t("15:00"), named_on_arrival_id=A)
     jia = first_contact(None, Contact(first.data["owner_id"], t("15:00"), "referral")).ownership
@@ -244,6 +252,7 @@ def test_cli05_pre_registered_relative_belongs_to_consultant():
 
 
 def test_cli05_no_prior_registration_no_claim():
+    # clauses: CLI-05.2
     assert relative_claim(A, t("15:00")).outcome == "no_claim"
     assert relative_claim(A, t("15:00"), pre_registered_at=t("15:30")).outcome == "no_claim"
 
@@ -268,6 +277,7 @@ def attribute(reports, mentioned=None, started=None, name="王伟", phone=PHONE,
 
 
 def test_cli06_report_needs_name_and_phone():
+    # clauses: CLI-06.1
     assert check_report("", PHONE, t("10:00")).data["field"] == "name"
     d = check_report("王伟", "12345", t("10:00"))
     assert not d.allowed and d.data["field"] == "phone" and d.rule == "CLI-06"
@@ -276,6 +286,7 @@ def test_cli06_report_needs_name_and_phone():
 
 
 def test_cli06_report_on_owned_customer_is_refused_zhuangdan():
+    # clauses: CLI-06.7
     d = check_report("王伟", PHONE, days_later(10), current=owned(A))
     assert not d.allowed and d.outcome == "conflict" and d.data["owner_id"] == A
     assert check_report("王伟", PHONE, days_later(91), current=owned(A)).allowed
@@ -284,6 +295,7 @@ def test_cli06_report_on_owned_customer_is_refused_zhuangdan():
 @pytest.mark.parametrize("minutes,outcome", [(29, "natural_visit"), (29.99, "natural_visit"),
                                              (30, "channel"), (31, "channel")])
 def test_cli06_report_29_minutes_ahead_is_interception_30_is_ok(minutes, outcome):
+    # clauses: CLI-06.2, CLI-06.4
     d = attribute([report(1, 7, minutes)])
     assert d.rule == "CLI-06" and d.outcome == outcome
     if outcome == "natural_visit":
@@ -291,6 +303,7 @@ def test_cli06_report_29_minutes_ahead_is_interception_30_is_ok(minutes, outcome
 
 
 def test_cli06_two_channels_earlier_report_wins():
+    # clauses: CLI-06.5
     d = attribute([report(2, 8, 60, channel="Y"), report(1, 7, 120, channel="X")])
     assert d.data["agent_id"] == 7 and d.data["report_id"] == 1
 
@@ -301,6 +314,7 @@ def test_cli06_earlier_invalid_report_passes_to_next_valid():
 
 
 def test_cli06_customer_not_mentioning_channel_before_reception_is_natural():
+    # clauses: CLI-06.6
     assert attribute([report(1, 7, 60)], mentioned=t("15:10"), started=t("15:05")).outcome == \
         "natural_visit"
     d = channel_attribution([report(1, 7, 60)], "王伟", PHONE, t("15:00"), None, t("15:05"))
@@ -318,6 +332,7 @@ def test_cli06_report_expires_after_30_days():
 
 
 def test_cli06_name_and_phone_must_match_visit():
+    # clauses: CLI-06.3
     assert attribute([report(1, 7, 60, name="李四")]).outcome == "natural_visit"
     assert attribute([report(1, 7, 60, phone="13900139000")]).outcome == "natural_visit"
     # the same phone written another way and spacing in the name still match
@@ -326,6 +341,7 @@ def test_cli06_name_and_phone_must_match_visit():
 
 
 def test_cli06_agent_sees_only_own_reports():
+    # clauses: CLI-06.9
     mine, theirs = report(1, 7, 60), report(2, 8, 60)
     assert may_see_report(mine, 7, {"channel_agent"}).allowed
     assert not may_see_report(theirs, 7, {"channel_agent"}).allowed
@@ -337,6 +353,7 @@ def test_cli06_agent_sees_only_own_reports():
 # ------------------------------------------------------------------ CLI-07
 
 def test_cli07_referral_before_price_negotiation_goes_to_named_consultant():
+    # clauses: CLI-07.1
     r = StaffReferral(referrer_id=50, consultant_id=A, registered_at=t("10:00"))
     d = staff_referral_credit(r, receiving_id=B, price_talk_started_at=t("11:00"))
     assert d.rule == "CLI-07" and d.data["owner_id"] == A
@@ -350,6 +367,7 @@ def test_cli07_referral_after_price_negotiation_receiver_keeps_credit():
 
 
 def test_cli07_phone_only_referral_needs_form_call_record_and_follow_ups():
+    # clauses: CLI-07.3
     partial = StaffReferral(50, A, t("10:00"), phone_only=True,
                             evidence=frozenset({"referral_form", "call_record"}))
     d = staff_referral_credit(partial, receiving_id=B)
@@ -369,6 +387,7 @@ def test_cli07_phone_only_referral_needs_form_call_record_and_follow_ups():
 # ------------------------------------------------------------------ CLI-09
 
 def test_cli09_poaching_returns_customer_and_fines_100():
+    # clauses: CLI-09.3
     d = check_poaching(owned(A), B, days_later(10))
     assert not d.allowed and d.rule == "CLI-09" and d.outcome == "poaching"
     assert d.data == {"owner_id": A, "poacher_id": B, "fine": 100}
@@ -377,6 +396,7 @@ def test_cli09_poaching_returns_customer_and_fines_100():
 
 
 def test_cli09_not_poaching_own_duty_or_lapsed():
+    # clauses: CLI-09.1
     assert check_poaching(owned(A), A, t("11:00")).allowed
     assert check_poaching(owned(A), B, t("11:00"), duty_reception=True).outcome == \
         "duty_reception"
@@ -387,6 +407,7 @@ def test_cli09_not_poaching_own_duty_or_lapsed():
 # ------------------------------------------------------------------ CLI-10
 
 def test_cli10_change_at_customer_request_splits_50_50():
+    # clauses: CLI-10.2
     ch = change_consultant(owned(A), B, days_later(3))
     assert ch.decision.rule == "CLI-10" and ch.owner_id == B
     assert ch.decision.data["credit_split"] == [{"person_id": A, "percent": 50.0},
@@ -396,6 +417,7 @@ def test_cli10_change_at_customer_request_splits_50_50():
 
 
 def test_cli10_second_change_scales_earlier_shares_and_policy_split():
+    # clauses: CLI-10.2
     once = change_consultant(owned(A), B, days_later(3)).ownership
     twice = change_consultant(once, C, days_later(4)).ownership
     assert dict(twice.shares) == {A: 25.0, B: 25.0, C: 50.0}
@@ -404,6 +426,7 @@ def test_cli10_second_change_scales_earlier_shares_and_policy_split():
 
 
 def test_cli10_refusals_and_lapsed_owner():
+    # clauses: CLI-10.1
     refused = change_consultant(owned(A), B, t("11:00"), at_customer_request=False)
     assert not refused.decision.allowed
     assert change_consultant(owned(A), A, t("11:00")).decision.outcome == "same_consultant"
@@ -414,6 +437,7 @@ def test_cli10_refusals_and_lapsed_owner():
 # ------------------------------------------------------------------ CLI-11
 
 def test_cli11_dispute_decided_by_registration_records():
+    # clauses: CLI-11.1
     h = resolve_dispute([Contact(B, t("11:00")), Contact(A, t("10:00"), "call")])
     assert h.ownership.owner_id == A
     assert h.decisions[-1].rule == "CLI-11" and h.decisions[-1].data["owner_id"] == A
@@ -421,6 +445,7 @@ def test_cli11_dispute_decided_by_registration_records():
 
 
 def test_cli11_supervisor_or_manager_override_with_written_reason():
+    # clauses: CLI-11.2
     ch = override_ownership(owned(A), B, 9, {"supervisor"}, "customer's wife registered first "
                             "with B on paper", t("12:00"))
     assert ch.decision.outcome == "override" and ch.owner_id == B
@@ -444,6 +469,7 @@ def sub(sid=1, unit="8-1201", signed="10:00", paid=None, status="live"):
 
 
 def test_cli12_subscription_needs_manager_availability_confirmation():
+    # clauses: CLI-12.1
     assert not check_subscription("8-1201", None, set(), [], t("10:00")).allowed
     assert not check_subscription("8-1201", 9, {"supervisor"}, [], t("10:00")).allowed
     assert check_subscription("8-1201", 9, {"manager"}, [], t("10:00")).allowed
@@ -468,6 +494,7 @@ def test_cli12_deposit_within_10_minutes_of_signing(paid, ok):
 
 
 def test_cli12_unpaid_subscription_lapses_after_10_minutes():
+    # clauses: CLI-12.3
     s = sub()
     assert deposit_status(s, t("10:10")).outcome == "awaiting_deposit"
     d = deposit_status(s, at(DAY, "10:10:01"))
@@ -476,6 +503,7 @@ def test_cli12_unpaid_subscription_lapses_after_10_minutes():
 
 
 def test_cli12_withdrawal_and_refund_need_manager_and_are_announced():
+    # clauses: CLI-12.4
     s = sub(paid="10:05")
     assert not check_withdrawal(s, 9, {"supervisor"}).allowed
     d = check_withdrawal(s, 9, {"manager"}, "refund")
@@ -484,12 +512,14 @@ def test_cli12_withdrawal_and_refund_need_manager_and_are_announced():
 
 
 def test_cli12_voided_forms_go_to_clerk_never_destroyed():
+    # clauses: CLI-12.6
     assert not void_form(sub(), 5, {"consultant"}).allowed
     d = void_form(sub(), 5, {"clerk"})
     assert d.allowed and d.data["keep"] is True
 
 
 def test_cli12_deal_credit_to_owner_as_attributed_at_signing():
+    # clauses: CLI-12.7
     d = deal_credit(owned(A), A, days_later(5))
     assert d.rule == "CLI-12" and d.data["credit_split"] == [{"person_id": A, "percent": 100.0}]
     # B closes A's live, followed-up customer: credit still A's (B was on duty).
@@ -516,6 +546,7 @@ def rows(d):
 
 
 def test_cli13_conversion_per_consultant_with_targets():
+    # clauses: CLI-13.4
     d = conversion_figures(CALLS, VISITS, DEALS, by="consultant", targets={A: 2, B: 1, C: 1})
     r = rows(d)
     assert d.rule == "CLI-13"
@@ -527,6 +558,7 @@ def test_cli13_conversion_per_consultant_with_targets():
 
 
 def test_cli13_conversion_per_media_source_and_period():
+    # clauses: CLI-13.3
     r = rows(conversion_figures(CALLS, VISITS, DEALS, by="media_source"))
     assert r["wechat"]["calls"] == 3 and r["wechat"]["visits"] == 2
     assert r["unknown"]["visits"] == 1
@@ -544,6 +576,7 @@ def test_cli13_conversion_per_media_source_and_period():
 # ------------------------------------------------------------------ CLI-14
 
 def test_cli14_mask_phone():
+    # clauses: CLI-14.2
     assert mask_phone("13812341234") == "138****1234"
     assert mask_phone("138 1234 1234") == "138****1234"
     assert mask_phone(None) is None
@@ -556,11 +589,13 @@ def test_cli14_mask_phone():
                                                (9, {"clerk", "receptionist"}, False),
                                                (7, {"channel_agent"}, False)])
 def test_cli14_full_phone_only_for_owner_supervisor_manager(viewer, roles, full):
+    # clauses: CLI-14.1
     d = may_see_full_phone(viewer, roles, owner_id=A)
     assert d.rule == "CLI-14" and d.allowed is full
 
 
 def test_cli14_customer_view_masks_phone():
+    # clauses: CLI-14.2
     customer = {"id": 42, "name": "王伟", "phone": "13812341234", "owner_id": A}
     assert customer_view(customer, B, {"consultant"})["phone"] == "138****1234"
     assert customer_view(customer, A, {"consultant"})["phone"] == "13812341234"
@@ -573,6 +608,7 @@ def test_cli14_customer_view_masks_phone():
 # ------------------------------------------------------------------ REC-07 / REC-11 / SYS-01
 
 def test_rec07_lookup_tells_reception_whether_owner_is_live():
+    # clauses: CLI-09.4
     # reception passes owner_id/protection_live from this lookup (REC-07 uses CLI-02/CLI-03)
     assert protection_status(owned(A), days_later(30)).data == {
         **protection_status(owned(A), days_later(30)).data, "owner_id": A, "live": True}
@@ -585,6 +621,7 @@ def test_rec11_change_split_matches_reception_shape():
 
 
 def test_sys01_every_decision_cites_a_cli_rule_with_a_reason():
+    # clauses: CLI-11.3
     decisions = [check_phone("x"), first_contact(None, Contact(A, t("10:00"))).decision,
                  protection_status(owned(A), t("10:00")), attribute([report(1, 7, 29)]),
                  check_poaching(owned(A), B, t("11:00")), deposit_status(sub(), t("10:20")),

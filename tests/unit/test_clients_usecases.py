@@ -59,6 +59,7 @@ def customer_with_owner(session, owner=A, phone=PHONE):
 # ---------------------------------------------------------------- CLI-01/02/03
 
 def test_cli02_a_visit_makes_the_owner_announced_and_recorded(office):
+    # clauses: CLI-02.1, CLI-09.4, CLI-11.3, CLI-14.3
     c = customer_with_owner(office)
     answer = usecases.owner_of(act(office, DESK), PID, "+86 138-1234-5678")
     assert (answer["owner_id"], answer["owner_name"], answer["protection_live"]) == \
@@ -72,6 +73,7 @@ def test_cli02_a_visit_makes_the_owner_announced_and_recorded(office):
 
 
 def test_rec07_a_duty_reception_is_a_contact_of_the_owner(office):
+    # clauses: CLI-09.2
     c = customer_with_owner(office)
     usecases.reception_completed(act(office), visit(c, B, kind="duty", credit_owner_id=A))
     assert office.get(Customer, c).owner_id == A
@@ -86,6 +88,7 @@ def test_cli02_an_unknown_customer_or_a_visit_without_one_is_ignored(office):
 
 
 def test_cli02_rec12_a_registered_call_owns_and_keeps_the_media_source(office):
+    # clauses: CLI-01.2, CLI-13.2
     c = usecases.register_customer(act(office, DESK), PID, PHONE, None, "call")["customer_id"]
     usecases.call_registered(act(office), {"event_id": "e1", "customer_id": c, "answered_by": B,
                                            "media_source": "wechat",
@@ -95,6 +98,7 @@ def test_cli02_rec12_a_registered_call_owns_and_keeps_the_media_source(office):
 
 
 def test_cli01_a_second_registration_of_a_phone_is_refused_citing_cli01(office):
+    # clauses: CLI-01.1
     usecases.create_customer(act(office, CA), PID, {"phone": PHONE, "name": "王先生",
                                                     "source": "walk_in", "media_source": None})
     with pytest.raises(Conflict) as exc:
@@ -135,6 +139,7 @@ def test_cli03_only_the_owner_records_a_follow_up(office):
 @pytest.mark.parametrize("caller,full", [(CA, True), (CB, False), (DESK, False),
                                          (SUPERVISOR, True), (MANAGER, True), (ADMIN, True)])
 def test_cli14_full_phone_only_to_owner_supervisor_manager_and_admin(office, caller, full):
+    # clauses: CLI-14.1
     c = customer_with_owner(office)
     view = usecases.get_customer(act(office, caller), PID, c)
     assert view["phone"] == (PHONE if full else "138****5678")
@@ -144,6 +149,7 @@ def test_cli14_full_phone_only_to_owner_supervisor_manager_and_admin(office, cal
 # ---------------------------------------------------------------- CLI-04/05/07 claims
 
 def test_cli05_a_relative_belongs_to_the_consultant_who_pre_registers_them(office):
+    # clauses: CLI-05.1
     d = usecases.pre_register(act(office, CA), PID, {"phone": "13700001111", "name": "表哥",
                                                      "kind": "relative", "consultant_id": None,
                                                      "referrer_customer_id": None})
@@ -179,6 +185,7 @@ def test_cli04_a_referral_by_an_unowned_customer_gives_no_claim(office):
 # ---------------------------------------------------------------- CLI-06 channel reports
 
 def test_cli06_reports_refused_on_owned_customers_and_the_earlier_report_wins(office):
+    # clauses: CLI-06.5, CLI-06.7, CLI-06.9
     customer_with_owner(office)
     agent, agent2 = person(40, PID, "channel_agent"), person(41, PID, "channel_agent")
     with pytest.raises(Conflict) as exc:
@@ -203,6 +210,7 @@ def test_cli06_reports_refused_on_owned_customers_and_the_earlier_report_wins(of
 
 
 def test_cli06_reports_expire_after_the_policy_days(office):
+    # clauses: CLI-06.8
     agent = person(40, PID, "channel_agent")
     usecases.create_report(act(office, agent), PID, {"name": "孙", "phone": "13600002222"})
     assert usecases.expire_reports(act(office, ADMIN, at("2026-04-01 10:00")), PID)[
@@ -214,6 +222,7 @@ def test_cli06_reports_expire_after_the_policy_days(office):
 # ---------------------------------------------------------------- CLI-09/10/11
 
 def test_cli09_poaching_is_recorded_and_announced_else_refused(office):
+    # clauses: CLI-09.1, CLI-09.2
     c = customer_with_owner(office)
     with pytest.raises(Conflict) as exc:
         usecases.record_poaching(act(office, SUPERVISOR), PID, c, {"person_id": A})
@@ -226,6 +235,7 @@ def test_cli09_poaching_is_recorded_and_announced_else_refused(office):
 
 
 def test_cli10_change_of_consultant_splits_the_credit(office):
+    # clauses: CLI-10.1
     c = customer_with_owner(office)
     d = usecases.change_consultant(act(office, DESK), PID, c, {"person_id": B})
     assert d["data"]["credit_split"] == [{"person_id": A, "percent": 50.0},
@@ -239,6 +249,7 @@ def test_cli10_change_of_consultant_splits_the_credit(office):
 
 
 def test_cli11_dispute_by_records_and_override_with_a_written_reason(office):
+    # clauses: CLI-11.1, CLI-11.2, CLI-11.4
     c = customer_with_owner(office)
     assert usecases.dispute(act(office, SUPERVISOR), PID, c)["by_records"]["data"][
         "owner_id"] == A
@@ -263,6 +274,7 @@ def confirmed_unit(session, code="3-1801"):
 
 
 def test_cli12_a_subscription_needs_a_confirmed_unit_and_never_two_live(office):
+    # clauses: CLI-12.1, CLI-12.2, CLI-12.7
     c = customer_with_owner(office)
     unit = usecases.create_unit(act(office, MANAGER), PID, {"code": "3-1801"})
     with pytest.raises(Conflict) as exc:
@@ -287,6 +299,7 @@ def test_cli12_a_subscription_needs_a_confirmed_unit_and_never_two_live(office):
 
 
 def test_cli12_deposit_in_time_late_payment_lapses_and_the_timer_lapses(office):
+    # clauses: CLI-12.3
     c = customer_with_owner(office)
     unit = confirmed_unit(office)
     order = {"unit_id": unit["id"], "customer_id": c, "closer_id": None}
@@ -312,6 +325,7 @@ def test_cli12_deposit_in_time_late_payment_lapses_and_the_timer_lapses(office):
 
 
 def test_cli12_withdrawal_by_the_manager_and_void_to_an_active_clerk(office):
+    # clauses: CLI-12.4, CLI-12.5, CLI-12.6
     c = customer_with_owner(office)
     sub = usecases.subscribe(act(office, CA), PID, {"unit_id": confirmed_unit(office)["id"],
                                                     "customer_id": c, "closer_id": None})
@@ -337,6 +351,7 @@ def test_cli12_withdrawal_by_the_manager_and_void_to_an_active_clerk(office):
 # ---------------------------------------------------------------- CLI-13 and SYS-03
 
 def test_cli13_conversion_counts_calls_visits_and_deals(office):
+    # clauses: CLI-13.3
     c = customer_with_owner(office)
     usecases.subscribe(act(office, CA), PID, {"unit_id": confirmed_unit(office)["id"],
                                               "customer_id": c, "closer_id": None})
@@ -348,6 +363,7 @@ def test_cli13_conversion_counts_calls_visits_and_deals(office):
 
 
 def test_sys03_the_project_policy_drives_the_rules(office):
+    # clauses: CLI-09.3
     from services.common import policy
     policy.change(office, PID, rules.POLICY, {"poaching_fine": 200}, 2)
     c = customer_with_owner(office)
