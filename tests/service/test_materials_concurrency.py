@@ -1,6 +1,7 @@
 """MAT-04/MAT-08 under scale-out: two MaterialsService containers on one PostgreSQL database
 (competing consumers on the real broker). The database, not process memory, keeps stock from
-going below zero and raises stock_low once."""
+going below zero and raises stock_low once (clauses MAT-04.3, MAT-08.2; the forms draw on
+one plan, MAT-02.5)."""
 import pytest
 import sqlalchemy as sa
 
