@@ -296,7 +296,7 @@ def sick_leave_back_on(session, project_id, day, lookback=31):
             Leave.end_day >= day - timedelta(days=lookback))):
         work = session.scalars(select(RosterDay.day).where(
             RosterDay.person_id == row.person_id, RosterDay.kind == "work",
-            RosterDay.day > row.end_day, RosterDay.day <= day))
+            RosterDay.day > row.end_day).order_by(RosterDay.day).limit(1))
         if rules.first_day_back(row.end_day, work) == day:
             out.append(row)
     return out

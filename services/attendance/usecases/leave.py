@@ -1,7 +1,7 @@
 """ATT-07 leave and ATT-08 shift and rest swaps."""
 from datetime import date
 
-from services.common.errors import Forbidden, Unprocessable
+from services.common.errors import Unprocessable
 
 from .. import repo, rules
 from ..models import Leave, Swap
@@ -113,13 +113,13 @@ def record_swap(uow, project_id, data):
     else:
         c = rules.unapproved_swap_found(*acting(uow), a.id, a.name, b.id, b.name, days,
                                         today(uow, project_id)[2])
-        d, entries = uow.decide(c.decision, error=Forbidden, field="approved"), c.entries
+        d, entries = check(uow, c.decision, field="days"), c.entries
     swap = Swap(project_id=project_id, a_id=a.id, b_id=b.id, days=[x.isoformat() for x in days],
                 status="approved" if approved else "unapproved",
                 approved_by=uow.actor_id if approved else None, rule=d.rule, reason=d.reason)
     uow.session.add(swap)
     uow.flush()
     for entry in entries:
-        book(uow, project_id, entry, source=f"swap:{swap.id}:{entry.person_id}")
+        book(uow, project_id, entry, source=f"swap:{swap.id}:{entry.person_id}:{entry.day}")
     uow.record(d, "swap", swap.id, project_id)
     return dict(d.as_dict(), id=swap.id)
