@@ -83,11 +83,26 @@ def test_rec01_rec03_rec06_a_morning_of_sign_ins_and_walk_ins(stack, project):
     # SYS-01: why did the first walk-in go to c2?
     r = project.api("GET", f"/v1/why/reception/walk_in/{first['walk_in_id']}", as_="manager")
     assert r.status_code == 200 and r.json()["decisions"][0]["rule"] == "REC-03"
+    chain = r.json()["decisions"]    # SYS-01: linked to c2's day (sign-in), marks stored
+    assert any(d["subject_type"] == "consultant_day" and d["rule"] == "REC-01" for d in chain)
+    assert chain[0]["data"]["sheet"]["marks"][str(ids["c2"])] == 0
     receptions = project.api("GET", "/v1/projects/{p}/receptions", as_="clerk").json()
     assert [x["status"] for x in receptions] == ["completed", "open"]
+    assert receptions[0]["arrived_at"] and receptions[0]["named_person_id"] is None
+    # CLI-08.2 / contract 4: the customer names c4 (called before): c4 receives, a turn
+    r = project.api("POST", "/v1/projects/{p}/walk-ins", as_="receptionist",
+                    json={"named_person_id": ids["c4"]})
+    assert r.status_code == 201, r.text
+    named = r.json()["reception"]
+    assert (named["person_id"], named["rule"], named["named_person_id"]) == \
+        (ids["c4"], "CLI-08", ids["c4"])
+    r = project.api("POST", "/v1/projects/{p}/walk-ins", as_="receptionist",
+                    json={"named_person_id": 999999})
+    assert r.status_code == 422 and error_of(r)["field"] == "named_person_id"
 
 
 def test_sys02_rec04_permissions_and_errors_through_the_gateway(stack, project):
+    # clauses: REC-10.1, REC-12.6
     morning(stack, project, ("c1", "c2", "c3"))
     ids = project.ids
     r = project.api("POST", "/v1/projects/{p}/walk-ins", as_="c1", json={})
@@ -100,6 +115,20 @@ def test_sys02_rec04_permissions_and_errors_through_the_gateway(stack, project):
     r = project.api("PUT", f"/v1/projects/{{p}}/desk-status/{ids['c3']}", as_="c2",
                     json={"state": "lunch"})
     assert r.status_code == 403
+    # REC-10.1 / contract 2: lunch only through attendance's lunch/start
+    r = project.api("PUT", f"/v1/projects/{{p}}/desk-status/{ids['c2']}", as_="c2",
+                    json={"state": "lunch"})
+    assert r.status_code == 422 and error_of(r)["rule"] == "ATT-11"
+    assert error_of(r)["field"] == "status" and "/lunch/start" in error_of(r)["message"]
+    # REC-12.6: an unregistered call is recorded by a supervisor (fined once)
+    r = project.api("POST", "/v1/projects/{p}/calls/unregistered", as_="c2",
+                    json={"answered_by": ids["c2"], "at": "2020-01-01T09:00:00+08:00",
+                          "note": "phone log"})
+    assert r.status_code == 403
+    r = project.api("POST", "/v1/projects/{p}/calls/unregistered", as_="supervisor",
+                    json={"answered_by": ids["c2"], "at": "2020-01-01T09:00:00+08:00",
+                          "note": "phone log"})
+    assert r.status_code == 201 and r.json()["kind"] == "unregistered_call"
     r = project.api("PUT", f"/v1/projects/{{p}}/desk-status/{ids['c2']}", as_="c2",
                     json={"state": "away"})
     assert r.status_code == 200
@@ -129,6 +158,7 @@ def test_sys02_rec04_permissions_and_errors_through_the_gateway(stack, project):
 
 @pytest.mark.browser
 def test_rec13_board_page_shows_the_order_and_who_is_receiving(stack, project, tmp_path):
+    # clauses: REC-13.2
     if not browser.chromium():
         pytest.skip("chromium is not installed (apt-get install chromium)")
     morning(stack, project, ("c3", "c1", "c2", "c4"))

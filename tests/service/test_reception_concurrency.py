@@ -43,6 +43,7 @@ def pg_floor(pg_url, start_service, rpc_proxy, rabbit_config):
 
 
 def test_rec03_simultaneous_walk_ins_on_two_instances_go_to_different_consultants(pg_floor):
+    # clauses: REC-03.3
     floor, pg_url = pg_floor
     rec = floor.rec
     for _ in range(3):
@@ -89,6 +90,7 @@ def test_rec03_simultaneous_walk_ins_on_two_instances_go_to_different_consultant
 
 
 def test_rec03_two_instances_never_give_anyone_a_third_group(pg_floor):
+    # clauses: REC-03.5
     """REC-03.4/REC-03.5: with everyone receiving, a burst of walk-ins on two instances gives
     each consultant one second group at most; the rest are refused (409 REC-03), and the
     database itself refuses a third open reception (two slots per consultant and day)."""

@@ -130,6 +130,7 @@ def signed_in(floor, *people):
 # ------------------------------------------------------------------ REC-01 the sheet
 
 def test_rec01_sign_ins_in_order_placed_last_goes_behind_and_duplicates_count_once(floor):
+    # clauses: REC-01.6
     """ATT-06 → REC-01: sign-in order; a "视作最后签到" sign-in goes behind every correct one,
     even one made later; an event delivered twice puts nobody on the sheet twice; an event
     delivered out of order still lands in sign-in order."""
@@ -147,6 +148,7 @@ def test_rec01_sign_ins_in_order_placed_last_goes_behind_and_duplicates_count_on
 
 
 def test_rec01_rec10_clock_out_revocation_leave_and_late_joiner(floor):
+    # clauses: REC-01.2, REC-01.7, REC-10.5
     """Clock-out (REC-10) and revoked eligibility (ATT-03) take people off; a return from leave
     and a late joiner come in at the back of the current round with the highest marks."""
     signed_in(floor, A, B, C)
@@ -176,6 +178,7 @@ def test_rec01_rec10_clock_out_revocation_leave_and_late_joiner(floor):
 
 
 def test_rec01_supervisor_reorders_with_a_reason_recorded(floor):
+    # clauses: REC-01.8
     signed_in(floor, A, B, C)
     with pytest.raises(Forbidden):
         floor.rec.reorder_sheet(consultant(A), PID, {"order": [C, B, A], "reason": "x"})
@@ -197,6 +200,7 @@ def test_rec01_supervisor_reorders_with_a_reason_recorded(floor):
 # ------------------------------------------------------------------ REC-02/03/06 a walk-in
 
 def test_rec02_rec03_rec06_walk_in_notice_completion_and_events(floor):
+    # clauses: REC-01.4, REC-02.3, REC-03.1, REC-06.1
     signed_in(floor, A, B, C, D)
     taken = floor.walk_in(note="couple, 2 people")
     reception = taken["reception"]
@@ -230,6 +234,7 @@ def test_rec02_rec03_rec06_walk_in_notice_completion_and_events(floor):
 
 
 def test_rec03_one_group_at_a_time_second_group_only_when_nobody_is_free(floor):
+    # clauses: REC-03.3, REC-03.4
     signed_in(floor, A, B)
     first, second = floor.walk_in(), floor.walk_in()
     assert [first["reception"]["person_id"], second["reception"]["person_id"]] == [A, B]
@@ -240,6 +245,7 @@ def test_rec03_one_group_at_a_time_second_group_only_when_nobody_is_free(floor):
 
 
 def test_rec03_rec04_rec10_official_business_away_lunch(floor):
+    # clauses: REC-03.2, REC-04.1, REC-04.2, REC-04.3
     """The turn passes over the lunch-goer (REC-10, forfeit: a mark), the absent one (REC-04,
     forfeit), the one who announced a short absence (REC-04 policy: kept) and, later, the one on
     official business (REC-03: kept, keeps first position, no mark)."""
@@ -283,6 +289,7 @@ def test_rec03_rec04_rec10_official_business_away_lunch(floor):
 
 
 def test_rec05_voluntary_pass_two_marks_and_policy_minimum(floor):
+    # clauses: REC-05.1, REC-05.2
     signed_in(floor, A, B, C)
     with pytest.raises(Unprocessable) as exc:
         floor.rec.voluntary_pass(consultant(A), PID, {"minutes": 20})
@@ -317,6 +324,7 @@ def test_sys03_a_bad_policy_value_is_refused_when_written_and_the_desk_keeps_wor
 
 
 def test_rec06_completion_refusals(floor):
+    # clauses: REC-06.1
     signed_in(floor, A, B)
     rid = floor.walk_in()["reception"]["id"]
     with pytest.raises(Forbidden) as exc:
@@ -335,6 +343,7 @@ def test_rec06_completion_refusals(floor):
 
 
 def test_sys02_who_may_register_walk_ins_and_read_the_board(floor):
+    # clauses: REC-13.2
     signed_in(floor, A)
     with pytest.raises(Forbidden) as exc:
         floor.walk_in(who=consultant(A))
@@ -350,12 +359,14 @@ def test_sys02_who_may_register_walk_ins_and_read_the_board(floor):
 
 
 def test_rec03_no_sign_in_no_reception(floor):
+    # clauses: REC-01.1
     with pytest.raises(Conflict) as exc:
         floor.walk_in()
     assert exc.value.rule == "REC-01"
 
 
 def test_rec07_new_phone_no_owner_is_a_turn_and_phone_is_masked(floor):
+    # clauses: REC-07.1
     """A phone clients has never seen has no owner: an ordinary turn; clients registers the
     customer; the phone is kept masked and never leaves in an event (CLI-14)."""
     signed_in(floor, A, B)
@@ -367,6 +378,7 @@ def test_rec07_new_phone_no_owner_is_a_turn_and_phone_is_masked(floor):
 
 
 def test_rec08_industry_peers_go_to_the_last_consultant_no_mark(floor):
+    # clauses: REC-08.3
     signed_in(floor, A, B, C)
     taken = floor.walk_in(visit_kind="industry_peer")
     assert taken["reception"]["person_id"] == C and taken["reception"]["kind"] == "non_turn"
@@ -377,6 +389,7 @@ def test_rec08_industry_peers_go_to_the_last_consultant_no_mark(floor):
 
 
 def test_rec09_refusal_suspends_and_is_announced_for_the_ledger(floor):
+    # clauses: REC-01.3, REC-09.1
     signed_in(floor, A, B, C)
     with pytest.raises(Forbidden):
         floor.rec.record_refusal(RECEPTIONIST, PID, {"person_id": A, "kind": "refusal"})
@@ -402,6 +415,7 @@ def test_rec09_refusal_suspends_and_is_announced_for_the_ledger(floor):
 
 
 def test_rec11_change_of_consultant_is_announced_to_clients(floor):
+    # clauses: REC-11.1
     signed_in(floor, A, B)
     with pytest.raises(Forbidden):
         floor.rec.change_consultant(consultant(A), PID, {"customer_id": 5, "from_person_id": A,
@@ -421,6 +435,7 @@ def test_rec11_change_of_consultant_is_announced_to_clients(floor):
 
 
 def test_rec12_calls_registered_fined_for_blanks_and_sms_deadline(floor):
+    # clauses: REC-02.2, REC-12.1, REC-12.2
     signed_in(floor, A, B)
     call = floor.rec.register_call(consultant(A), PID, {
         "caller": "李女士", "phone": PHONE, "need": "两房 2 rooms", "how_heard": "朋友圈",
@@ -448,6 +463,7 @@ def test_rec12_calls_registered_fined_for_blanks_and_sms_deadline(floor):
 
 
 def test_rec13_board_shape_for_the_page(floor):
+    # clauses: REC-02.1, REC-13.1
     signed_in(floor, A, B, C, D)
     floor.walk_in()
     floor.lunch(B)
@@ -494,6 +510,7 @@ def owned_floor(start_service, rpc_proxy, rabbit_config):
 
 
 def test_rec07_owner_present_and_free_receives_with_no_mark(owned_floor):
+    # clauses: REC-07.2
     floor = owned_floor
     ClientsStandIn.owners = {PHONE: (77, C, True)}
     signed_in(floor, A, B, C)
@@ -512,6 +529,7 @@ def test_rec07_owner_present_and_free_receives_with_no_mark(owned_floor):
 
 
 def test_rec07_owner_busy_duty_reception_by_last_finished_turn_made_up(owned_floor):
+    # clauses: REC-07.3, REC-07.4, REC-07.5
     floor = owned_floor
     ClientsStandIn.owners = {PHONE: (77, D, True)}
     signed_in(floor, A, B, C, D)
@@ -544,6 +562,7 @@ def test_rec07_owner_busy_duty_reception_by_last_finished_turn_made_up(owned_flo
 # ------------------------------------------------------------------ round 12: contracts 1–4, SYS-01
 
 def test_att06_rec01_sign_in_order_changed_resorts_the_sheet_once(floor):
+    # clauses: REC-01.6
     """REC-01.4 (contract 1): attendance's resolved dispute re-sorts the tie-break of those
     people; others keep their places; a redelivered event changes nothing."""
     signed_in(floor, A, B, C, D)
@@ -557,6 +576,7 @@ def test_att06_rec01_sign_in_order_changed_resorts_the_sheet_once(floor):
 
 
 def test_rec10_lunch_from_attendance_skips_the_turn_with_a_mark(floor):
+    # clauses: REC-10.2
     """REC-10.1/REC-10.2 (contract 2): lunch_started puts A at lunch; A's turn is skipped
     with a mark; lunch_ended puts A back."""
     signed_in(floor, A, B)
@@ -569,6 +589,7 @@ def test_rec10_lunch_from_attendance_skips_the_turn_with_a_mark(floor):
 
 
 def test_rec12_faults_are_recorded_once_and_announced_for_the_ledger(floor):
+    # clauses: REC-12.4, REC-12.5, REC-12.6
     """REC-12.4/REC-12.5 (contract 3): blank entries, an SMS never sent (the timer, once), a
     late SMS and an unregistered call each become one call_fault_recorded."""
     signed_in(floor, A, B)
@@ -654,6 +675,7 @@ def test_cli08_named_consultant_free_receives_and_events_carry_arrival(floor):
 
 
 def test_sys01_why_b_when_a_signed_in_first_shows_a_pass_marks_and_sign_in(floor):
+    # clauses: REC-05.2
     """SYS-01 / REC-05.2: the assignment links the day of everyone signed in ahead of the
     taker: A's sign-in and pass (two marks), and stores the marks it was decided on."""
     signed_in(floor, A, B)

@@ -72,6 +72,7 @@ def test_policy_defaults_and_overrides():
 # ------------------------------------------------------------------ REC-01
 
 def test_rec01_fewest_marks_first_ties_by_signin_order():
+    # clauses: REC-01.5
     entries = [e(1, "Li", 1, 2), e(2, "Wang", 2, 1), e(3, "Zhang", 3, 1), e(4, "Zhao", 4, 0)]
     assert names(rotation_order(entries, NOW)) == ["Zhao", "Wang", "Zhang", "Li"]
 
@@ -85,6 +86,7 @@ def test_rec01_only_consultants_free_to_hold_a_place_are_in_the_rotation():
 
 
 def test_rec01_suspension_until_today_keeps_a_consultant_out_but_not_yesterdays():
+    # clauses: REC-01.3
     entries = [e(1, "Li", 1, suspended_until=DAY),
                e(2, "Wang", 2, suspended_until=DAY - timedelta(1))]
     assert names(rotation_order(entries, NOW)) == ["Wang"]
@@ -98,6 +100,7 @@ def test_rec01_join_mark_count_is_highest_on_sheet_zero_when_empty():
 
 
 def test_rec01_late_joiner_and_returner_join_at_the_back_of_the_current_round():
+    # clauses: REC-01.7
     entries = [e(1, "Li", 1, 2), e(2, "Wang", 2, 1), e(3, "Zhang", 3, 2)]
     late, d = join_sheet(entries, 4, "Zhao", signin_seq=4)
     assert (late.marks, d.rule, d.data["marks"]) == (2, "REC-01", 2)
@@ -124,6 +127,7 @@ def test_rec01_supervisor_reorder_needs_role_and_reason_and_sets_tie_break():
 # ------------------------------------------------------------------ REC-02
 
 def test_rec02_desk_positions_are_first_three_in_order():
+    # clauses: REC-02.1
     # the board shows the desk; desk_positions (the same list) went with no caller of its own
     entries = [e(1, "Li", 1, 2), e(2, "Wang", 2, 0), e(3, "Zhang", 3, 1), e(4, "Zhao", 4, 3)]
     assert [d["name"] for d in board_view(entries, NOW)["desk"]] == ["Wang", "Zhang", "Li"]
@@ -132,6 +136,7 @@ def test_rec02_desk_positions_are_first_three_in_order():
 
 
 def test_rec02_first_starts_reception_third_calls_fourth():
+    # clauses: REC-02.3
     d = desk_notice(sheet(), 1, NOW)
     assert (d.rule, d.data["notifier"], d.data["name"]) == ("REC-02", "Zhang", "Zhao")
     assert "Zhang calls Zhao" in d.reason
@@ -151,6 +156,7 @@ def test_rec02_walk_in_assignment_carries_the_desk_notice():
 # ------------------------------------------------------------------ REC-03
 
 def test_rec03_first_position_takes_the_walk_in_with_one_mark():
+    # clauses: REC-03.1
     entries = [e(1, "Li", 1, 2), e(2, "Wang", 2, 2), e(3, "Zhang", 3, 3)]
     a = assign_walk_in(entries, NOW)
     d = a.decision
@@ -161,6 +167,7 @@ def test_rec03_first_position_takes_the_walk_in_with_one_mark():
 
 
 def test_rec03_first_on_official_business_second_takes_first_keeps_position():
+    # clauses: REC-03.2
     entries = sheet("official_business")
     a = assign_walk_in(entries, NOW)
     assert a.person_id == 2
@@ -172,6 +179,7 @@ def test_rec03_first_on_official_business_second_takes_first_keeps_position():
 
 
 def test_rec03_one_group_at_a_time_receiving_takes_second_group_only_when_nobody_free():
+    # clauses: REC-03.4
     entries = [e(1, "Li", 1, state="receiving", groups=1), e(2, "Wang", 2, 5)]
     assert assign_walk_in(entries, NOW).person_id == 2
     busy = [entries[0], replace(entries[1], state="lunch")]
@@ -188,6 +196,7 @@ def test_rec03_nobody_available_is_refused():
 # ------------------------------------------------------------------ REC-04
 
 def test_rec04_not_at_desk_forfeits_the_turn_with_a_mark_and_next_takes():
+    # clauses: REC-04.1
     a = assign_walk_in(sheet("away"), NOW)
     assert a.person_id == 2
     (f,) = a.skipped
@@ -197,6 +206,7 @@ def test_rec04_not_at_desk_forfeits_the_turn_with_a_mark_and_next_takes():
 
 
 def test_rec04_short_absence_announced_keeps_the_turn_by_policy():
+    # clauses: REC-04.3
     kept = assign_walk_in(sheet("away_announced"), NOW).skipped[0]
     assert (kept.rule, kept.data["marks_delta"]) == ("REC-04", 0)
     lost = assign_walk_in(sheet("away_announced"), NOW,
@@ -214,6 +224,7 @@ def test_rec04_every_skipped_consultant_ahead_is_recorded_in_order():
 # ------------------------------------------------------------------ REC-05
 
 def test_rec05_pass_of_29_minutes_is_refused_30_counts_as_two_marks():
+    # clauses: REC-05.1
     li = e(1, "Li", 1, 3)
     short = voluntary_pass(li, NOW, 29)
     assert (short.allowed, short.rule, short.outcome) == (False, "REC-05", "too_short")
@@ -238,6 +249,7 @@ def test_rec05_passing_consultant_is_out_until_the_pass_ends():
 # ------------------------------------------------------------------ REC-06
 
 def test_rec06_completion_adds_a_mark_and_lists_floor_plans():
+    # clauses: REC-06.2
     li = e(1, "Li", 1, 2, state="receiving", groups=1, receiving_kind="turn")
     d = complete_reception(li, t("11:00"), "turn", [{"code": "A1", "quantity": 2}], "interested")
     assert (d.rule, d.data["marks_delta"], d.data["state_after"]) == ("REC-06", 1, "free")
@@ -258,6 +270,7 @@ def test_rec06_duty_completion_no_mark_second_group_stays_receiving_and_bad_inpu
 # ------------------------------------------------------------------ REC-07
 
 def test_rec07_owner_present_and_free_receives_own_customer_without_a_mark():
+    # clauses: REC-07.2
     a = assign_walk_in(sheet(), NOW, owner_id=3, protection_live=True)
     d = a.decision
     assert (d.rule, d.data["person_id"], d.data["kind"], d.data["marks_delta"]) == \
@@ -266,6 +279,7 @@ def test_rec07_owner_present_and_free_receives_own_customer_without_a_mark():
 
 
 def test_rec07_owner_busy_duty_reception_by_last_finished_credit_stays():
+    # clauses: REC-07.3
     entries = sheet("free", "free", "receiving")
     entries[0] = replace(entries[0], last_finished_at=t("09:10"))
     entries[1] = replace(entries[1], last_finished_at=t("09:40"))
@@ -277,6 +291,7 @@ def test_rec07_owner_busy_duty_reception_by_last_finished_credit_stays():
 
 
 def test_rec07_owner_absent_from_sheet_duty_head_of_rotation_chooser():
+    # clauses: REC-07.3
     entries = [e(1, "Li", 1, 2), e(2, "Wang", 2, 1), e(3, "Zhang", 3, 1)]
     a = assign_walk_in(entries, NOW, {"duty_chooser": "head_of_rotation"},
                        owner_id=99, protection_live=True)
@@ -284,6 +299,7 @@ def test_rec07_owner_absent_from_sheet_duty_head_of_rotation_chooser():
 
 
 def test_rec07_last_two_signed_in_who_have_not_yet_received_chooser():
+    # clauses: REC-07.3
     entries = [e(1, "Li", 1), e(2, "Wang", 2), e(3, "Zhang", 3, received_today=1),
                e(4, "Zhao", 4, state="receiving", received_today=0),
                e(5, "Chen", 5, received_today=2)]
@@ -305,6 +321,7 @@ def test_rec07_lapsed_protection_is_an_ordinary_turn():
 
 
 def test_rec07_consultant_missing_own_turn_for_duty_reception_gets_it_back():
+    # clauses: REC-07.5
     # Li heads the rotation but is doing a duty reception when the walk-in comes
     entries = [e(1, "Li", 1, 1, state="receiving", receiving_kind="duty", groups=1),
                e(2, "Wang", 2, 1), e(3, "Zhang", 3, 2)]
@@ -321,6 +338,7 @@ def test_rec07_consultant_missing_own_turn_for_duty_reception_gets_it_back():
 # ------------------------------------------------------------------ REC-08
 
 def test_rec08_industry_peers_go_to_the_last_consultant_who_may_not_refuse():
+    # clauses: REC-08.3
     entries = [e(1, "Li", 1, 1), e(2, "Wang", 2, 3), e(3, "Zhang", 3, 3)]
     d = assign_walk_in(entries, NOW, visit_kind="industry_peer").decision
     assert (d.rule, d.data["person_id"], d.data["marks_delta"], d.data["may_refuse"]) == \
@@ -328,6 +346,7 @@ def test_rec08_industry_peers_go_to_the_last_consultant_who_may_not_refuse():
 
 
 def test_rec08_supplementary_deposit_and_already_bought_are_not_turns():
+    # clauses: REC-08.2
     dep = assign_walk_in(sheet("free", "free", "lunch"), NOW, owner_id=3,
                          protection_live=True, visit_kind="supplementary_deposit").decision
     assert (dep.rule, dep.data["kind"], dep.data["marks_delta"], dep.data["credit_owner_id"]) \
@@ -347,6 +366,7 @@ def test_rec08_unknown_visit_kind_is_a_caller_bug():
 # ------------------------------------------------------------------ REC-09
 
 def test_rec09_supervisor_records_refusal_one_day_manager_three():
+    # clauses: REC-09.1, REC-09.2
     sup = suspension("Li", "refusal", ["supervisor"], NOW)
     assert (sup.rule, sup.data["days"], sup.data["suspended_until_day"]) == \
         ("REC-09", 1, DAY.isoformat())
@@ -356,6 +376,7 @@ def test_rec09_supervisor_records_refusal_one_day_manager_three():
 
 
 def test_rec09_excuse_is_one_day_and_consultants_cannot_record():
+    # clauses: REC-09.3
     assert suspension("Li", "excuse", ["manager"], NOW).data["days"] == 1
     assert not suspension("Li", "refusal", ["consultant"], NOW).allowed
 
@@ -371,6 +392,7 @@ def test_rec09_suspended_consultant_is_skipped_by_the_rotation():
 # ------------------------------------------------------------------ REC-10
 
 def test_rec10_consultant_at_lunch_is_skipped_with_a_mark_no_make_up():
+    # clauses: REC-10.2
     a = assign_walk_in(sheet("lunch"), t("11:45"))
     assert a.person_id == 2
     (f,) = a.skipped
@@ -379,6 +401,7 @@ def test_rec10_consultant_at_lunch_is_skipped_with_a_mark_no_make_up():
 
 
 def test_rec10_clocked_out_consultant_may_not_be_on_the_sheet():
+    # clauses: REC-10.5
     d = rules.take_off_sheet(e(1, "Li", 1), "clocked_out")
     assert (d.rule, d.outcome, d.data["leaves_now"]) == ("REC-10", "off_sheet", True)
     entries = sheet("off_duty")
@@ -387,6 +410,7 @@ def test_rec10_clocked_out_consultant_may_not_be_on_the_sheet():
 
 
 def test_rec10_afternoon_resumes_morning_order_after_noon():
+    # clauses: REC-10.4
     entries = [e(1, "Li", 1, 3), e(2, "Wang", 2, 1)]
     assert afternoon_start(entries, t("11:59")).outcome == "morning"
     d = afternoon_start(entries, t("12:00"))
@@ -398,6 +422,7 @@ def test_rec10_afternoon_resumes_morning_order_after_noon():
 # ------------------------------------------------------------------ REC-11
 
 def test_rec11_customer_asks_for_another_consultant_credit_split_50_50():
+    # clauses: REC-11.1
     d = change_consultant(42, 1, "Li", 2, "Wang")
     assert d.rule == "REC-11" and d.data["to_person_id"] == 2
     assert [s["percent"] for s in d.data["credit_split"]] == [50, 50]
@@ -407,6 +432,7 @@ def test_rec11_customer_asks_for_another_consultant_credit_split_50_50():
 # ------------------------------------------------------------------ REC-12
 
 def test_rec12_complete_call_registration_and_missing_entries_fined():
+    # clauses: REC-12.1
     full = {"caller": "Mr Zhou", "phone": "13800001234", "need": "3 rooms",
             "how_heard": "billboard", "answered_by": 1}
     assert check_call_registration(full).allowed
@@ -423,6 +449,7 @@ def test_rec12_complete_call_registration_and_missing_entries_fined():
     (timedelta(minutes=5, seconds=1), False),
 ])
 def test_rec12_sms_deadline_boundary(after, on_time):
+    # clauses: REC-12.3
     ended = t("10:00")
     d = check_sms(ended, ended + after, t("11:00"))
     assert d.rule == "REC-12" and d.allowed is on_time
@@ -430,6 +457,7 @@ def test_rec12_sms_deadline_boundary(after, on_time):
 
 
 def test_rec12_sms_not_yet_sent_is_pending_then_missing():
+    # clauses: REC-12.3
     ended = t("10:00")
     assert check_sms(ended, None, t("10:05")).outcome == "pending"
     assert check_sms(ended, None, t("10:06")).outcome == "missing"
@@ -438,6 +466,7 @@ def test_rec12_sms_not_yet_sent_is_pending_then_missing():
 # ------------------------------------------------------------------ REC-13
 
 def test_rec13_board_shows_desk_receiving_lunch_business_suspended_and_marks():
+    # clauses: REC-13.1
     entries = [e(1, "Li", 1, 1), e(2, "Wang", 2, 0, state="receiving"),
                e(3, "Zhang", 3, 0, state="lunch"), e(4, "Zhao", 4, 2, state="official_business"),
                e(5, "Chen", 5, 0, suspended_until=DAY), e(6, "Sun", 6, 3)]
@@ -465,3 +494,72 @@ def test_rec01_the_walk_in_goes_to_the_first_free_in_the_full_order(n):
     entries = _big(n)
     want = [x for x in rotation_order(entries, NOW) if x.state == "free"][0]
     assert assign_walk_in(entries, NOW).person_id == want.person_id
+
+
+# ------------------------------------------------------------------ round 12 clauses
+
+def test_rec02_4_the_notice_skips_people_at_lunch_or_away():
+    # clauses: REC-02.4
+    """REC-02.4 (choice): only a free consultant passes the word, only a free one is called."""
+    s = sheet()
+    s[2] = replace(s[2], state="lunch")          # the third (Zhang) is at lunch
+    d = desk_notice(s, 1, NOW)
+    assert (d.data["notifier"], d.data["name"]) == ("Wang", "Zhao")
+    s[3] = replace(s[3], state="away")           # the fourth (Zhao) is away: Chen is called
+    assert desk_notice(s, 1, NOW).data["name"] == "Chen"
+    s = [replace(x, state="away") if x.person_id in (2, 3) else x for x in sheet()]
+    d = desk_notice(s, 1, NOW)                   # nobody free left at the desk: the system
+    assert d.data["notifier_id"] is None and d.reason.startswith("The system")
+
+
+def test_rec03_5_nobody_ever_holds_a_third_group():
+    # clauses: REC-03.5
+    """REC-03.5: one unrelated second group at most; then the walk-in is refused."""
+    two = [e(1, "Li", 1, state="receiving", groups=2), e(2, "Wang", 2, state="receiving",
+                                                          groups=1)]
+    a = assign_walk_in(two, NOW)
+    assert a.person_id == 2 and a.decision.data["second_group"]
+    full = [replace(x, groups=2) for x in two]
+    a = assign_walk_in(full, NOW)
+    assert not a.decision.allowed and a.decision.rule == "REC-03"
+
+
+def test_rec08_1_a_returning_customer_of_the_day_is_not_a_turn():
+    # clauses: REC-08.1
+    """REC-08.1: visit_kind returning_today: the owner receives, no mark."""
+    a = assign_walk_in(sheet(), NOW, owner_id=3, protection_live=True,
+                       visit_kind="returning_today")
+    assert (a.person_id, a.decision.rule, a.decision.data["marks_delta"]) == (3, "REC-08", 0)
+
+
+def test_sys01_the_assignment_stores_the_sheet_it_was_decided_on():
+    # clauses: REC-01.5
+    """SYS-01 / REC-01.5: marks, states and sign-in order in the decision's data."""
+    s = sheet()
+    s[0] = replace(s[0], marks=2, state="passing", pass_until=t("10:30"))
+    a = assign_walk_in(s, NOW)
+    assert a.person_id == 2
+    snap = a.decision.data["sheet"]
+    assert snap["marks"]["1"] == 2 and snap["states"]["1"] == "passing"
+    assert snap["sign_in_order"][:2] == [1, 2]
+
+
+def test_rec10_1_lunch_is_refused_on_the_desk_status():
+    # clauses: REC-10.1
+    """REC-10.1 / contract 2: lunch starts through attendance, not the desk status."""
+    d = rules.desk_status(e(1, "Li", 1), NOW, NOW.date(), "lunch")
+    assert (d.allowed, d.rule) == (False, "ATT-11") and "/lunch/start" in d.reason
+
+
+def test_rec12_call_faults_fine_by_policy_and_nothing_at_zero():
+    # clauses: REC-12.4, REC-12.5
+    """REC-12.4/REC-12.5/REC-12.6: the fined faults (contract 3), fines from the policy."""
+    d = rules.call_fault("missing_entry", 1, "Li", None, ["need", "phone"])
+    assert (d.data["fine"], d.data["kind"]) == (20, "missing_entry")
+    assert rules.call_fault("no_sms", 1, "Li").data["fine"] == 10
+    assert rules.call_fault("unregistered_call", 1, "Li", {"unregistered_call_fine": 30}
+                            ).data["fine"] == 30
+    assert rules.call_fault("late_sms", 1, "Li", {"sms_fault_fine": 0}) is None
+    end = t("10:00")
+    assert not rules.sms_overdue(end, None, end + timedelta(minutes=5))
+    assert rules.sms_overdue(end, None, end + timedelta(minutes=5, seconds=1))

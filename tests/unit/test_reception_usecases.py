@@ -96,6 +96,7 @@ def test_rec03_walk_in_goes_to_the_first_and_is_announced(office):
 
 
 def test_rec01_no_sign_in_no_walk_in():
+    # clauses: REC-01.1
     uow = make_uow(models.Base, models.KIT, "reception", now=at(f"{DAY} 09:00"), caller=DESK,
                    policy_spec=rules.POLICY, catalogue=events.CATALOGUE)
     with pytest.raises(Conflict) as exc:
@@ -110,6 +111,7 @@ def test_rec07_owner_present_receives_their_customer_without_a_mark(office):
 
 
 def test_rec06_completion_adds_the_mark_once(office):
+    # clauses: REC-06.2
     rec = walk_in(office)["reception"]
     with act(office, MANAGER, "09:30") as uow:
         done = usecases.complete_reception(uow, PID, rec["id"], {
@@ -155,6 +157,7 @@ def test_rec03_receiving_consultant_cannot_go_away_and_rec01_stranger_is_404(off
 
 
 def test_att11_lunch_on_desk_status_is_422_and_lunch_comes_from_attendance(office):
+    # clauses: REC-10.1
     """REC-10.1 / contract 2: lunch starts and ends only through attendance's events."""
     with pytest.raises(Unprocessable) as exc, act(office, DESK) as uow:
         usecases.set_desk_status(uow, PID, A, {"state": "lunch", "detail": "noodles"})
@@ -173,6 +176,7 @@ def test_att11_lunch_on_desk_status_is_422_and_lunch_comes_from_attendance(offic
 
 
 def test_rec10_lunch_started_while_receiving_takes_effect_on_completion(office):
+    # clauses: REC-10.3
     rec = walk_in(office)["reception"]           # B receives
     lunch(office, B)
     assert (B, "receiving") in order(office)
@@ -185,6 +189,7 @@ def test_rec10_lunch_started_while_receiving_takes_effect_on_completion(office):
 
 
 def test_att06_sign_in_order_changed_resorts_the_tie_break(office):
+    # clauses: REC-01.6
     """REC-01.4 / contract 1: a resolved dispute puts the people in ``order`` into the places
     they held, in the resolved order; others keep theirs; a redelivery changes nothing."""
     payload = {"project_id": PID, "day": DAY, "order": [C, B], "dispute_id": 4,
@@ -202,6 +207,7 @@ def test_att06_sign_in_order_changed_resorts_the_tie_break(office):
 
 
 def test_rec09_an_admin_records_a_refusal_as_a_manager_would(office):
+    # clauses: REC-09.2
     with act(office, ADMIN) as uow:
         answer = usecases.record_refusal(uow, PID, {"person_id": A, "kind": "refusal"})
     assert (answer["days"], answer["rule"]) == (3, "REC-09")
