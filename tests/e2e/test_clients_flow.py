@@ -172,3 +172,54 @@ def test_cli12_cli13_units_subscriptions_deposit_and_conversion(stack, project):
     assert rows[0][:4] == ["key", "calls", "visits", "deals"] and len(rows) == 2
     r = project.api("GET", P + "/conversion/export?by=media_source&format=xlsx", as_="manager")
     assert openpyxl.load_workbook(io.BytesIO(r.content)).active.max_row == 2
+
+
+def test_cli03_cli07_cli08_cli13_named_visit_price_talk_sign_off_and_targets(stack, project):
+    """Through the gateway: CLI-08.1 the named consultant travels from the walk-in to the visit
+    register; CLI-07.2 price negotiation recorded by the receiver, a later staff referral is
+    refused; CLI-13.1 the register; CLI-13.4 targets; CLI-03.2 re-registration after the lapse
+    needs the supervisor (who signs off by calling); CLI-11.4 the history shows it."""
+    ids = project.ids
+    morning(stack, project)
+    r = project.api("POST", P + "/walk-ins", as_="receptionist", json={
+        "phone": "13600008888", "name": "周先生", "named_person_id": ids["c3"]})
+    assert r.status_code == 201, r.text
+    reception = r.json()["reception"]
+    complete(project, reception)
+    receiver = reception["person_id"]
+    eventually(lambda: owner(project, "13600008888")["owner_id"] == receiver, timeout=10,
+               message="the completed visit made no owner")
+    customer_id = owner(project, "13600008888")["customer_id"]
+    entries = project.api("GET", P + "/visit-register", as_="manager").json()
+    [entry] = [e for e in entries if e["customer_id"] == customer_id]
+    assert entry["named_person_id"] == ids["c3"] and entry["arrived_at"]
+    assert entry["complete"] is False and entry["missing"] == ["media_source"]
+    # CLI-07.2: the receiver records price negotiation; a staff referral after it is refused
+    name = next(n for n, i in ids.items() if i == receiver)
+    r = project.api("POST", P + f"/customers/{customer_id}/price-negotiation", as_=name)
+    assert r.status_code == 201 and r.json()["rule"] == "CLI-07", r.text
+    r = project.api("POST", P + "/pre-registrations", as_="supervisor", json={
+        "phone": "13600008888", "kind": "staff_referral", "consultant_id": ids["c1"]})
+    assert r.status_code == 409 and error_of(r)["rule"] == "CLI-07", r.text
+    # CLI-13.4: a manager sets the target, the figures show the achievement
+    r = project.api("PUT", P + "/targets", as_="manager", json={
+        "person_id": receiver, "period": "2026-03", "deals": 2})
+    assert r.status_code == 200 and r.json()["set_by"] == ids["manager"], r.text
+    r = project.api("PUT", P + "/targets", as_="c1", json={
+        "person_id": receiver, "period": "2026-03", "deals": 9})
+    assert r.status_code == 403
+    r = project.api("GET", P + "/conversion", as_="manager",
+                    params={"by": "consultant", "label": "2026-03"})
+    [row] = [x for x in r.json()["data"]["rows"] if x["key"] == receiver]
+    assert (row["visits"], row["target"], row["target_achievement"]) == (1, 2, 0.0)
+    # CLI-03.2: 91 days later the owner re-registers only through a supervisor's sign-off
+    stack.set_clock("2026-06-01T10:00:00+08:00")
+    path = P + f"/customers/{customer_id}/re-registration"
+    r = project.api("POST", path, as_=name, json={"person_id": receiver})
+    assert r.status_code == 409 and error_of(r)["rule"] == "CLI-03", r.text
+    r = project.api("POST", path, as_="supervisor", json={"person_id": receiver})
+    assert r.status_code == 201 and r.json()["outcome"] == "re_registered", r.text
+    assert owner(project, "13600008888")["protection_live"] is True
+    history = project.api("GET", P + f"/customers/{customer_id}/history",
+                          as_="supervisor").json()
+    assert [x["kind"] for x in history["contacts"]] == ["visit", "re_registration"]

@@ -182,3 +182,27 @@ def test_sys02_an_admin_gets_the_leads_answers(clients):
     with pytest.raises(Forbidden) as exc:
         clients.record_follow_up(admin, PID, customer, {})
     assert exc.value.rule == "CLI-03"
+
+
+def test_cli08_the_visit_keeps_its_arrival_and_named_consultant(clients, rabbit_config):
+    """CLI-08.1/CLI-08.4 on the broker (contract 4): reception_started carries arrived_at and
+    named_person_id; the named consultant with no registration gets nothing, the receiver
+    owns from the arrival, the register holds the entry (CLI-13.1) and the CLI-08 decision."""
+    dispatch = event_dispatcher(dict(rabbit_config))
+    customer = clients.register_customer(DESK, PID, "13700007777", "钱先生", "walk_in")
+    cid, rid = customer["customer_id"], uuid.uuid4().int % 10**6
+    start = event("reception", "reception_started", reception_id=rid, person_id=B,
+                  customer_id=cid, kind="turn", credit_owner_id=B, marks_delta=0,
+                  day="2026-03-02", walk_in_id=1, second_group=False,
+                  arrived_at="2026-03-02T01:58:00+00:00", named_person_id=A)
+    dispatch("reception", "reception_started", start)
+    dispatch("reception", "reception_completed", dict(
+        start, event_id=str(uuid.uuid4()), event_type="reception_completed",
+        outcome="visited", floor_plans=[], visit_registered=True))
+    eventually(lambda: clients.owner_of(DESK, PID, "13700007777")["owner_id"] == B,
+               message="the visit made no owner")
+    [entry] = [v for v in clients.visit_register(MANAGER, PID) if v["reception_id"] == rid]
+    assert entry["named_person_id"] == A and entry["arrived_at"].startswith("2026-03-02T01:58")
+    assert entry["missing"] == ["media_source"] and entry["rule"] == "CLI-13"
+    history = clients.customer_history(SUPERVISOR, PID, cid)
+    assert [x["at"][:16] for x in history["contacts"]] == ["2026-03-02T01:58"]

@@ -382,3 +382,13 @@ def test_cli06_2_the_lead_is_measured_to_the_stored_arrival(db):
         "name": "孙先生", "phone": "13600002222", "mentioned": True,
         "reception_started_at": None, "reception_id": s["reception_id"]})
     assert d["outcome"] == "natural_visit" and "29 min 59 s" in d["reason"]
+
+
+def test_cli08_4_the_named_receiver_owns_from_the_arrival_never_from_the_call(db):
+    """CLI-08.4: X was called at 09:59 (not registered), Y registered a call at 09:59:30; the
+    customer walks in at 10:00 naming X, who receives: Y's registration decides, X's visit is
+    recorded for Y (the unregistered call gave X no earlier claim)."""
+    c = newcomer(db)
+    call(db, c, B, "2026-03-02T01:59:30+00:00")
+    visit_of(db, c, X, named=X)
+    assert owner(db, c) == B
