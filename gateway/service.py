@@ -48,10 +48,12 @@ class GatewayService:
     name = "gateway"
     config = Config()
     secret = TokenSecret()
-    attendance = RpcProxy("attendance")
-    reception = RpcProxy("reception")
-    clients = RpcProxy("clients")
-    materials = RpcProxy("materials")
+    # 503 means not done: a request the gateway gave up on expires in the broker instead of
+    # running when the service comes back (issue 13; nameko passes ``expiration`` to kombu)
+    attendance = RpcProxy("attendance", expiration=settings.rpc_timeout())
+    reception = RpcProxy("reception", expiration=settings.rpc_timeout())
+    clients = RpcProxy("clients", expiration=settings.rpc_timeout())
+    materials = RpcProxy("materials", expiration=settings.rpc_timeout())
 
     # -- HTTP entrypoints ------------------------------------------------------------------
     @http("GET,POST,PUT,PATCH,DELETE", "/v1/<path:path>")

@@ -124,6 +124,28 @@ def test_stopped_service_gives_503_not_a_hang(stack, stopped):
     assert "clients" in error_of(r)["message"]
 
 
+def test_a_request_answered_503_never_runs_later(stack, project):
+    """503 means not done: a create sent while materials is down expires in the broker (its
+    deadline) instead of running when materials comes back (issue 13)."""
+    stack.stop_process("materials")
+    try:
+        r = project.api("POST", "/v1/projects/{p}/materials/items", as_="storekeeper", json={
+            "code": "GONE-1", "name": "楼书 gone", "specification": "A4", "unit": "copy", "unit_price_cents": 100,
+            "category": "brochure", "reorder_level": 1})
+        assert r.status_code == 503, r.text
+    finally:
+        stack.start_process("materials")
+        stack.wait_healthy()
+    # a request sent after the restart queues behind the old one: once it has run, the old
+    # one has run too if it was still in the queue
+    r = project.api("POST", "/v1/projects/{p}/materials/items", as_="storekeeper", json={
+        "code": "AFTER-1", "name": "楼书 after", "specification": "A4", "unit": "copy", "unit_price_cents": 100,
+        "category": "brochure", "reorder_level": 1})
+    assert r.status_code == 201, r.text
+    r = project.api("GET", "/v1/projects/{p}/materials/items", as_="storekeeper")
+    assert r.status_code == 200 and [i["code"] for i in r.json()] == ["AFTER-1"]
+
+
 def test_policy_is_read_and_changed_by_a_manager_only(stack):
     """SYS-03.2: policy is readable in the project and changeable by a manager only."""
     r = stack.api("GET", "/v1/projects/1/policy/attendance", user="li")
