@@ -71,6 +71,8 @@ class Contact(Base):
     # CLI-03: a re-registration after a lapse carries the supervisor's sign-off (who, when)
     sign_off_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
     sign_off_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # CLI-04/05/07: a claim's contact; an owner registered from this time on gave way to it
+    effective_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class Visit(Base):

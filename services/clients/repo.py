@@ -96,7 +96,8 @@ def rule_contacts(session, customer_id):
     """The registration records as the rules replay them (CLI-11); a re-registration carries
     its recorded sign-off (CLI-03)."""
     return [rules.Contact(x.person_id, x.at, x.kind, x.id, sign_off_by=x.sign_off_by,
-                          sign_off_roles=rules.SIGN_OFF_ROLES if x.sign_off_by else frozenset())
+                          sign_off_roles=rules.SIGN_OFF_ROLES if x.sign_off_by else frozenset(),
+                          effective_at=x.effective_at, rule=x.rule)
             for x in contacts(session, customer_id)]
 
 
@@ -106,11 +107,11 @@ def registrations(session, customer_id):
 
 
 def add_contact(session, c, person_id, kind, at, decision, key=None, media_source=None,
-                sign_off_by=None, sign_off_at=None):
+                sign_off_by=None, sign_off_at=None, effective_at=None):
     session.add(Contact(project_id=c.project_id, customer_id=c.id, person_id=person_id,
                         kind=kind, at=at, source_key=key, media_source=media_source,
                         rule=decision.rule, reason=decision.reason, sign_off_by=sign_off_by,
-                        sign_off_at=sign_off_at))
+                        sign_off_at=sign_off_at, effective_at=effective_at))
 
 
 # ---------------------------------------------------------------- visits (contract 4, CLI-08/13)

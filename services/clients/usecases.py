@@ -253,7 +253,7 @@ def _honour(uow, c, claim, registered_at):
                                    registered_at, claim.effective_at, policy, tz)
     uow.decide(change.decision, error=Conflict, field="phone")
     repo.add_contact(uow.session, c, claim.consultant_id, claim.contact_kind, registered_at,
-                     change.decision)
+                     change.decision, effective_at=claim.effective_at)
     _apply(uow, c, change)
     return change.decision
 

@@ -179,6 +179,8 @@ def test_cli04_3_the_newcomer_who_names_a_on_arrival_belongs_to_a(db):
     assert owner(db, c) == B
     d = referral(db, CA, referrer, now=at("2026-03-02 10:30"))
     assert d["outcome"] == "claimed" and owner(db, c) == A
+    # CLI-11.1: the registration records replay the claim the same way
+    assert usecases.dispute(act(db, SUPERVISOR), PID, c)["by_records"]["data"]["owner_id"] == A
 
 
 def test_cli05_2_a_relative_registered_after_the_visit_has_no_claim(db):
@@ -210,6 +212,7 @@ def test_cli07_1_a_staff_referral_before_price_negotiation_goes_to_the_named(db)
     visit_of(db, c, B)
     d = staff_referral(db)
     assert d["rule"] == "CLI-07" and d["outcome"] == "claimed" and owner(db, c) == X
+    assert usecases.dispute(act(db, SUPERVISOR), PID, c)["by_records"]["data"]["owner_id"] == X
 
 
 def test_cli07_2_after_price_negotiation_started_the_receiver_keeps_the_credit(db):

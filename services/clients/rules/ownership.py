@@ -41,6 +41,8 @@ class Contact:
     source: str | None = None
     sign_off_by: int | None = None            # CLI-03 re-registration after lapse
     sign_off_roles: frozenset[str] = frozenset()
+    effective_at: datetime | None = None      # CLI-04/05/07 claim: owners from then give way
+    rule: str = "CLI-02"                      # the claim's rule, for the replay
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,14 @@ def ownership_from_records(contacts: Iterable[Contact], policy: Mapping[str, Any
     current: Ownership | None = None
     decisions = []
     for contact in sorted(contacts, key=lambda c: (c.at, c.seq)):
-        change = first_contact(current, contact, policy, tz)
+        if contact.effective_at is not None:          # a claim (CLI-04/05/07)
+            claim = allow(contact.rule, f"{contact.kind} for consultant {contact.consultant_id}")
+            change = claim_ownership(current, claim, contact.consultant_id, contact.at,
+                                     contact.effective_at, policy, tz)
+            if not change.decision.allowed:
+                change = OwnershipChange(change.decision, current)
+        else:
+            change = first_contact(current, contact, policy, tz)
         decisions.append(change.decision)
         current = change.ownership
     return OwnershipHistory(current, tuple(decisions))

@@ -84,6 +84,7 @@ def upgrade() -> None:
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.add_column(sa.Column('sign_off_by', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('sign_off_at', services.common.types.UtcDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('effective_at', services.common.types.UtcDateTime(), nullable=True))
 
     with op.batch_alter_table('customer', schema=None) as batch_op:
         batch_op.add_column(sa.Column('price_talk_at', services.common.types.UtcDateTime(), nullable=True))
@@ -100,6 +101,7 @@ def downgrade() -> None:
         batch_op.drop_column('price_talk_at')
 
     with op.batch_alter_table('contact', schema=None) as batch_op:
+        batch_op.drop_column('effective_at')
         batch_op.drop_column('sign_off_at')
         batch_op.drop_column('sign_off_by')
 
