@@ -24,6 +24,20 @@ PEOPLE = [101, 102, 103, 104, 105, 106]
 NAMES.setdefault(106, "己 F")
 
 
+def open_directly(engine, person_id, slot):
+    """A walk-in and an open reception written straight into the database (no service)."""
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO walk_in (project_id, day, visit_kind, protection_live, at) "
+            "VALUES (:p, '2026-03-02', 'new', false, now())"), {"p": PID})
+        conn.execute(sa.text(
+            "INSERT INTO reception (project_id, day, walk_in_id, person_id, kind, "
+            "second_group, slot, marks_delta, status, rule, reason, started_at, "
+            "visit_registered) SELECT :p, '2026-03-02', max(id), :who, 'turn', :second, "
+            ":slot, 0, 'open', 'REC-03', 'direct', now(), false FROM walk_in"),
+            {"p": PID, "who": person_id, "slot": slot, "second": slot > 1})
+
+
 @pytest.fixture
 def pg_floor(pg_url, start_service, rpc_proxy, rabbit_config):
     upgrade("reception", pg_url)  # migrated once, then two instances share the database
@@ -75,16 +89,7 @@ def test_rec03_simultaneous_walk_ins_on_two_instances_go_to_different_consultant
         # the partial unique index refuses a second open first-group reception even to a
         # direct write ("one group at a time", REC-03)
         with pytest.raises(sa.exc.IntegrityError):
-            with engine.begin() as conn:
-                conn.execute(sa.text(
-                    "INSERT INTO walk_in (project_id, day, visit_kind, protection_live, at) "
-                    "VALUES (:p, '2026-03-02', 'new', false, now())"), {"p": PID})
-                conn.execute(sa.text(
-                    "INSERT INTO reception (project_id, day, walk_in_id, person_id, kind, "
-                    "second_group, slot, marks_delta, status, rule, reason, started_at, "
-                    "visit_registered) SELECT :p, '2026-03-02', max(id), :who, 'turn', false, "
-                    "1, 1, 'open', 'REC-03', 'direct', now(), false FROM walk_in"),
-                    {"p": PID, "who": PEOPLE[0]})
+            open_directly(engine, PEOPLE[0], slot=1)
     finally:
         engine.dispose()
 
@@ -115,15 +120,6 @@ def test_rec03_two_instances_never_give_anyone_a_third_group(pg_floor):
                 "GROUP BY person_id")).all())
         assert held == {p: 2 for p in PEOPLE}
         with pytest.raises(sa.exc.IntegrityError):   # a third, even written directly
-            with engine.begin() as conn:
-                conn.execute(sa.text(
-                    "INSERT INTO walk_in (project_id, day, visit_kind, protection_live, at) "
-                    "VALUES (:p, '2026-03-02', 'new', false, now())"), {"p": PID})
-                conn.execute(sa.text(
-                    "INSERT INTO reception (project_id, day, walk_in_id, person_id, kind, "
-                    "second_group, slot, marks_delta, status, rule, reason, started_at, "
-                    "visit_registered) SELECT :p, '2026-03-02', max(id), :who, 'turn', true, 3, "
-                    "0, 'open', 'REC-03', 'direct', now(), false FROM walk_in"),
-                    {"p": PID, "who": PEOPLE[0]})
+            open_directly(engine, PEOPLE[0], slot=3)
     finally:
         engine.dispose()
