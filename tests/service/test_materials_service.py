@@ -409,3 +409,21 @@ def test_mat08_stock_low_is_emitted_once_per_crossing(mat, rabbit_config):
                                           "issue", "issue", "receive"]
     assert all(p["rule"] and p["reason"] for p in moved)
     assert last["quantity"] == 1
+
+
+def test_mat07_1_a_consultant_who_left_has_no_desk_folder_any_more(mat, rabbit_config):
+    """MAT-07.1 / MAT-06.2 on the broker: attendance's roles_changed (inactive) reaches the
+    directory replica, and the next folder check or count naming them is refused."""
+    add_item(mat, code="FP-A")
+    assert mat.check_desk_kit(SUPERVISOR, PID, {"consultant_id": 12,
+                                                "folder": {"FP-A": 2}})["complete"] is True
+    announce(event_dispatcher(dict(rabbit_config)), 12, ["consultant"], active=False,
+             event_type="roles_changed")
+    eventually(lambda: not known(mat, 12), message="the replica kept consultant 12 active")
+    with pytest.raises(Unprocessable) as exc:
+        mat.check_desk_kit(SUPERVISOR, PID, {"consultant_id": 12, "folder": {"FP-A": 2}})
+    assert (exc.value.rule, exc.value.field) == ("MAT-07", "consultant_id")
+    with pytest.raises(Unprocessable) as exc:
+        mat.create_stocktake(STOREKEEPER, PID, {"counter_ids": [5, 12], "lines": [
+            {"item_id": 1, "counted": 0}]})
+    assert (exc.value.rule, exc.value.field) == ("MAT-06", "counter_ids")
