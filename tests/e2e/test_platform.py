@@ -130,8 +130,8 @@ def test_a_request_answered_503_never_runs_later(stack, project):
     stack.stop_process("materials")
     try:
         r = project.api("POST", "/v1/projects/{p}/materials/items", as_="storekeeper", json={
-            "code": "GONE-1", "name": "楼书 gone", "specification": "A4", "unit": "copy", "unit_price_cents": 100,
-            "category": "brochure", "reorder_level": 1})
+            "code": "GONE-1", "name": "楼书 gone", "specification": "A4", "unit": "copy",
+            "unit_price_cents": 100, "category": "brochure", "reorder_level": 1})
         assert r.status_code == 503, r.text
     finally:
         stack.start_process("materials")
@@ -139,8 +139,8 @@ def test_a_request_answered_503_never_runs_later(stack, project):
     # a request sent after the restart queues behind the old one: once it has run, the old
     # one has run too if it was still in the queue
     r = project.api("POST", "/v1/projects/{p}/materials/items", as_="storekeeper", json={
-        "code": "AFTER-1", "name": "楼书 after", "specification": "A4", "unit": "copy", "unit_price_cents": 100,
-        "category": "brochure", "reorder_level": 1})
+        "code": "AFTER-1", "name": "楼书 after", "specification": "A4", "unit": "copy",
+        "unit_price_cents": 100, "category": "brochure", "reorder_level": 1})
     assert r.status_code == 201, r.text
     r = project.api("GET", "/v1/projects/{p}/materials/items", as_="storekeeper")
     assert r.status_code == 200 and [i["code"] for i in r.json()] == ["AFTER-1"]
