@@ -452,7 +452,7 @@ def set_desk_status(uow, project_id, person_id, data):
     decision = rules.desk_status(repo.rule_entry(entry), uow.now, day, data["state"],
                                  data.get("detail"))
     if decision.outcome == "lunch_through_attendance":   # contract: 422 ATT-11, field status
-        uow.decide(decision, error=Unprocessable, field="status")
+        uow.decide(decision, error=Unprocessable, field="state")
     uow.decide(decision, error=Conflict, field="state")
     if decision.outcome != "unchanged":
         entry.state, entry.state_detail = decision.data["state"], decision.data["detail"]

@@ -119,7 +119,7 @@ def test_sys02_rec04_permissions_and_errors_through_the_gateway(stack, project):
     r = project.api("PUT", f"/v1/projects/{{p}}/desk-status/{ids['c2']}", as_="c2",
                     json={"state": "lunch"})
     assert r.status_code == 422 and error_of(r)["rule"] == "ATT-11"
-    assert error_of(r)["field"] == "status" and "/lunch/start" in error_of(r)["message"]
+    assert error_of(r)["field"] == "state" and "/lunch/start" in error_of(r)["message"]
     # REC-12.6: an unregistered call is recorded by a supervisor (fined once)
     r = project.api("POST", "/v1/projects/{p}/calls/unregistered", as_="c2",
                     json={"answered_by": ids["c2"], "at": "2020-01-01T09:00:00+08:00",

@@ -285,7 +285,7 @@ def test_rec03_rec04_rec10_official_business_away_lunch(floor):
     assert exc.value.rule == "REC-03"
     with pytest.raises(Unprocessable) as exc:     # REC-10.1: lunch only through attendance
         floor.rec.set_desk_status(consultant(B), PID, B, {"state": "lunch"})
-    assert (exc.value.rule, exc.value.field) == ("ATT-11", "status")
+    assert (exc.value.rule, exc.value.field) == ("ATT-11", "state")
 
 
 def test_rec05_voluntary_pass_two_marks_and_policy_minimum(floor):

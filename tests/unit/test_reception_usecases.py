@@ -161,13 +161,13 @@ def test_att11_lunch_on_desk_status_is_422_and_lunch_comes_from_attendance(offic
     """REC-10.1 / contract 2: lunch starts and ends only through attendance's events."""
     with pytest.raises(Unprocessable) as exc, act(office, DESK) as uow:
         usecases.set_desk_status(uow, PID, A, {"state": "lunch", "detail": "noodles"})
-    assert (exc.value.rule, exc.value.field) == ("ATT-11", "status")
+    assert (exc.value.rule, exc.value.field) == ("ATT-11", "state")
     assert "/lunch/start" in str(exc.value)
     lunch(office, A)
     assert (A, "lunch") in order(office)
     with pytest.raises(Unprocessable) as exc, act(office, DESK) as uow:   # no "back" either
         usecases.set_desk_status(uow, PID, A, {"state": "back"})
-    assert (exc.value.rule, exc.value.field) == ("ATT-11", "status")
+    assert (exc.value.rule, exc.value.field) == ("ATT-11", "state")
     lunch(office, A, "lunch_ended", "12:20", overstay_minutes=10)
     assert (A, "free") in order(office)
     chain = why.chain(office, "consultant_day", f"{PID}-{DAY}-{A}", PID)
