@@ -1,5 +1,8 @@
 """Materials benchmark cases: a stock-level read and a full issue (form + recipient's
 confirmation: two RPCs, one conditional UPDATE, a movement, a why record and an event)."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import requests
 
 AUTH_GET = "gateway authenticated GET /v1/staff/<id>"
@@ -32,6 +35,16 @@ def issue_and_confirm(stack):
     session.post(stack.url + BASE + "/receipts", timeout=10, json={
         "item_id": item["id"], "quantity": 100000, "inspector_id": stack.staff_id("supervisor"),
         "inspection_passed": True})
+    # MAT-02: forms draw on an approved needs plan covering today (project-local month)
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    plan = session.post(stack.url + BASE + "/plans", timeout=10, json={
+        "period": "monthly", "starts": today.replace(day=1).isoformat(), "milestone": "bench",
+        "lines": [{"item_id": item["id"], "quantity": 100000}]}).json()
+    manager = requests.Session()
+    manager.headers["Authorization"] = f"Bearer {stack.login('manager')}"
+    r = manager.post(stack.url + BASE + f"/plans/{plan['id']}/approve", timeout=10)
+    assert r.status_code == 200, r.text
+    manager.close()
     li = stack.staff_id("li")
     recipient = requests.Session()
     recipient.headers["Authorization"] = f"Bearer {stack.login('li')}"
