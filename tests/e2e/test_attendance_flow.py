@@ -24,6 +24,7 @@ def post(project, path, as_, **body):
 
 
 def test_att03_att06_punch_uniform_sign_in_order_reaches_reception(stack, project):
+    # clauses: ATT-03.1 ATT-06.2 ATT-06.3
     ids = project.ids
     for name, hhmm in (("c2", "08:20"), ("c1", "08:21"), ("c3", "08:22")):
         stack.set_clock(at(hhmm))
@@ -79,6 +80,7 @@ def test_att03_att06_punch_uniform_sign_in_order_reaches_reception(stack, projec
 
 
 def test_att03_proxy_punch_report_voids_and_takes_the_consultant_off_the_sheet(stack, project):
+    # clauses: ATT-03.5 ATT-03.6
     ids = project.ids
     stack.set_clock(at("08:10"))
     r = post(project, "/punches", "c1", kind="in")
@@ -108,6 +110,7 @@ def test_att03_proxy_punch_report_voids_and_takes_the_consultant_off_the_sheet(s
 
 
 def test_att07_att02_leave_refused_with_its_rule_and_approved_by_a_manager(stack, project):
+    # clauses: ATT-07.3 ATT-02.4
     ids = project.ids
     stack.set_clock(at("09:00"))
     r = post(project, "/leave", "c1", leave_type="personal", start_day=MON,
@@ -142,6 +145,7 @@ def test_att07_att02_leave_refused_with_its_rule_and_approved_by_a_manager(stack
 
 
 def test_att09_att10_att12_day_close_ledger_and_report_download(stack, project):
+    # clauses: ATT-09.1 ATT-10.7 ATT-12.3
     ids = project.ids
     stack.set_clock(at("08:00"))
     for name in ("c1", "c2"):

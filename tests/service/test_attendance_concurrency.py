@@ -16,6 +16,7 @@ ADMIN = token(person_id=999, project_id=None, roles=("admin",), name="admin")
 
 
 def test_att09_two_instances_close_a_day_once(pg_url, start_service, rpc_proxy):
+    # clauses: ATT-09.4
     upgrade("attendance", pg_url)
     for _ in range(2):
         start_service(AttendanceService, database_url=pg_url, migrate=False,

@@ -52,6 +52,7 @@ def drain(queue, seen, until):
 
 
 def test_att06_signed_in_and_sign_in_invalid_are_published_for_reception(office):
+    # clauses: ATT-06.2 ATT-06.3
     att, pid, people, rabbit_config = office
     (c1, t1), (_c2, t2), (_, sup) = people["c1"], people["c2"], people["supervisor"]
     with Connection(rabbit_config["AMQP_URI"]) as conn:
@@ -85,6 +86,7 @@ def test_att06_signed_in_and_sign_in_invalid_are_published_for_reception(office)
 
 
 def test_att10_refusal_recorded_delivered_twice_is_one_ledger_line(office):
+    # clauses: ATT-10.8
     att, pid, people, rabbit_config = office
     (c1, t1), (_, mgr) = people["c1"], people["manager"]
     dispatch = event_dispatcher(dict(rabbit_config))
@@ -112,6 +114,7 @@ def test_att10_refusal_recorded_delivered_twice_is_one_ledger_line(office):
 
 
 def test_att09_the_clock_closes_the_day_absent_with_a_warning_slip(office):
+    # clauses: ATT-09.1 ATT-09.2
     att, pid, people, rabbit_config = office
     (c1, t1), (c2, _t2), (_, mgr) = people["c1"], people["c2"], people["manager"]
     for pid_ in (c1, c2):
@@ -146,3 +149,49 @@ def test_sys03_a_bad_policy_value_is_a_422_naming_the_key_and_never_replaced(off
     assert att.get_policy(mgr, pid)["work_start"] == "08:30"
     assert att.set_policy(mgr, pid, {"grace_minutes": 5})["grace_minutes"] == 5
     assert att.get_policy(mgr, pid)["grace_minutes"] == 5
+
+
+def test_att10_8_call_fault_recorded_delivered_twice_is_one_fine(office):
+    """ATT-10.8: reception's ``call_fault_recorded`` (REC-12), redelivered, books one fine."""
+    att, pid, people, rabbit_config = office
+    (c1, t1), (_, mgr) = people["c1"], people["manager"]
+    dispatch = event_dispatcher(dict(rabbit_config))
+    event = {"event_id": str(uuid.uuid4()), "event_type": "call_fault_recorded",
+             "source": "reception", "occurred_at": at("10:00"), "project_id": pid,
+             "actor": None, "rule": "REC-12", "reason": "late SMS", "person_id": c1,
+             "day": DAY, "call_id": 3, "kind": "late_sms", "missing": [], "fine": 10}
+    dispatch("reception", "call_fault_recorded", event)
+    dispatch("reception", "call_fault_recorded", event)
+    rows = eventually(lambda: att.ledger(mgr, pid, {"person_id": c1}) or None,
+                      message="the call fault did not reach the ledger")
+    eventually(lambda: att.ledger(t1, pid, {}) == rows, message="unstable ledger")
+    assert [(r["rule"], r["offence"], r["fine"]) for r in rows] == [("REC-12", "late_sms", 10)]
+
+
+def test_att11_6_the_timer_records_a_lunch_overstay_once(office):
+    """ATT-11.6: lunch from 11:30 is due back 12:10; at 12:10:30 with no return the timer
+    records the overstay and announces it once; ATT-11.7: lunch_started went first."""
+    att, pid, people, rabbit_config = office
+    (c1, t1), (_, sup) = people["c1"], people["supervisor"]
+    att.set_clock(ADMIN, at("08:20"))
+    att.punch(t1, pid, {"kind": "in"})
+    att.attest_uniform(sup, pid, {"person_id": c1})
+    att.sign_in(t1, pid, {})
+    with Connection(rabbit_config["AMQP_URI"]) as conn:
+        queue = listen(conn, rabbit_config, "lunch_started", "lunch_overstayed", "lunch_ended")
+        att.set_clock(ADMIN, at("11:30"))
+        att.start_lunch(t1, pid)
+        att.set_clock(ADMIN, f"{DAY}T12:10:30+08:00")
+        seen = []
+        eventually(lambda: drain(queue, seen, lambda s: any(
+            p["event_type"] == "lunch_overstayed" for p in s)), timeout=10,
+            message="the timer did not record the overstay")
+        att.set_clock(ADMIN, at("12:20"))
+        back = att.end_lunch(t1, pid)
+        eventually(lambda: drain(queue, seen, lambda s: any(
+            p["event_type"] == "lunch_ended" for p in s)), message="lunch_ended not published")
+    kinds = [p["event_type"] for p in seen]
+    assert kinds == ["lunch_started", "lunch_overstayed", "lunch_ended"]
+    assert seen[0]["due_back_at"].startswith("2026-03-02T04:10") or \
+        seen[0]["due_back_at"].startswith("2026-03-02T12:10")
+    assert seen[2]["overstay_minutes"] == 10 and back["outcome"] == "overstay"

@@ -420,3 +420,47 @@ def test_att13_2_salary_schema_refuses_negative():
     with pytest.raises(Unprocessable) as bad:
         load(schemas.TermsIn, {"monthly_salary": -1}, rule="ATT-13")
     assert bad.value.field == "monthly_salary"
+
+
+def test_att06_8_a_sign_in_for_someone_else_is_booked_against_the_submitter(office):
+    """ATT-06.8: c2 signs in for c1: 403, a ledger line against c2, no sign-in for c1."""
+    act, pid, ids, s = office
+    usecases.punch(act("c1", "08:10"), pid, {"kind": "in", "person_id": None})
+    kept = usecases.sign_in(act("c2", "08:11"), pid, {"person_id": ids["c1"]})
+    with pytest.raises(Forbidden) as proxy:
+        kept.raise_()
+    assert proxy.value.rule == "ATT-06"
+    [line] = usecases.ledger(act("mgr", "08:12"), pid, {})
+    assert (line["person_id"], line["offence"]) == (ids["c2"], "proxy_attempt")
+    assert order_of(act, pid) == []
+
+
+def test_att08_3_an_approved_swap_exchanges_the_rosters(office):
+    """ATT-08.3 (and 08.1/08.2): a manager approves on Tuesday a swap for Thursday, c2's rest
+    day: c1 rests Thursday and c2 works it; approval on Thursday itself is refused."""
+    act, pid, ids, s = office
+    roster_week(act, pid, ids, "c1", rest=None)
+    roster_week(act, pid, ids, "c2", rest="2026-03-05")
+    thu = date(2026, 3, 5)
+    with pytest.raises(Conflict) as late:
+        usecases.record_swap(act("mgr", "2026-03-05 07:00"), pid, {
+            "a_id": ids["c1"], "b_id": ids["c2"], "approved": True, "days": [thu]})
+    assert late.value.rule == "ATT-08"
+    usecases.record_swap(act("mgr", "2026-03-03 10:00"), pid, {
+        "a_id": ids["c1"], "b_id": ids["c2"], "approved": True, "days": [thu]})
+    kinds = {(x["person_id"], x["day"]): x["kind"] for x in usecases.list_roster(
+        act("mgr", "2026-03-03 10:00"), pid, {"start": thu, "end": thu})}
+    assert (kinds[(ids["c1"], "2026-03-05")], kinds[(ids["c2"], "2026-03-05")]) == \
+        ("rest", "work")
+
+
+def test_att09_3_the_third_closed_absence_flags_the_review(office):
+    """ATT-09.3: three no-show days closed by the clock: the third ``absence_recorded`` carries
+    the dismissal-review flag, the second does not."""
+    act, pid, ids, s = office
+    roster_week(act, pid, ids, "c1", rest=None)
+    for day in (2, 3, 4):
+        usecases.settle_day(act(None, f"2026-03-0{day + 1} 00:05"), pid, date(2026, 3, day))
+    flags = [(e["absent_days_in_month"], e["dismissal_review"])
+             for e in outbox_events(s, "absence_recorded") if e["person_id"] == ids["c1"]]
+    assert flags == [(1, False), (2, False), (3, True)]

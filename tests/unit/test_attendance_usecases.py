@@ -65,6 +65,7 @@ def test_directory_events_keep_their_shapes_and_login_refusal_cites_sys02(office
 
 
 def test_att04_late_punch_books_the_fine_and_announces_it(office):
+    # clauses: ATT-04.2
     act, pid, ids, s = office
     uow = act("c1", "08:31")
     view = usecases.punch(uow, pid, {"kind": "in", "person_id": None})
@@ -79,6 +80,7 @@ def test_att04_late_punch_books_the_fine_and_announces_it(office):
 
 
 def test_att03_a_punch_for_someone_else_is_kept_against_the_submitter(office):
+    # clauses: ATT-03.2 ATT-03.3
     act, pid, ids, s = office
     kept = usecases.punch(act("c1", "08:20"), pid, {"kind": "in", "person_id": ids["c2"]})
     assert isinstance(kept, usecases.Kept) and kept.decision.rule == "ATT-03"
@@ -89,6 +91,7 @@ def test_att03_a_punch_for_someone_else_is_kept_against_the_submitter(office):
 
 
 def test_att03_proxy_punch_report_voids_and_the_consultant_may_not_leave(office):
+    # clauses: ATT-03.5 ATT-03.7 ATT-03.8
     act, pid, ids, s = office
     punch = usecases.punch(act("c1", "08:10"), pid, {"kind": "in", "person_id": None})
     d = usecases.report_proxy_punch(act("sup", "09:00"), pid, {"punch_id": punch["id"],
@@ -104,6 +107,7 @@ def test_att03_proxy_punch_report_voids_and_the_consultant_may_not_leave(office)
 
 
 def test_att06_invalid_sign_in_is_kept_and_the_valid_one_placed_last(office):
+    # clauses: ATT-06.4 ATT-06.5 ATT-06.6
     act, pid, ids, s = office
     usecases.punch(act("c1", "08:20"), pid, {"kind": "in", "person_id": None})
     kept = usecases.sign_in(act("c1", "08:21"), pid, {"person_id": None})
@@ -123,6 +127,7 @@ def test_att06_invalid_sign_in_is_kept_and_the_valid_one_placed_last(office):
 
 
 def test_att07_leave_refused_is_kept_approved_by_a_manager_and_certified(office):
+    # clauses: ATT-07.3 ATT-07.7 ATT-07.9
     act, pid, ids, s = office
     late = usecases.request_leave(act("c1", "09:00"), pid, {
         "leave_type": "sick", "start_day": at(MON).date(), "end_day": None,
@@ -162,6 +167,7 @@ def test_att07_leave_refused_is_kept_approved_by_a_manager_and_certified(office)
 
 
 def test_att09_closing_a_day_makes_the_unpunched_absent_once(office):
+    # clauses: ATT-09.1 ATT-09.2 ATT-09.4
     act, pid, ids, s = office
     mgr = act("mgr", "08:00")
     for who in ("c1", "c2"):
@@ -182,6 +188,7 @@ def test_att09_closing_a_day_makes_the_unpunched_absent_once(office):
 
 
 def test_att01_roster_refusals_cite_their_rules(office):
+    # clauses: ATT-01.1
     act, pid, ids, s = office
     mgr = act("mgr", "08:00")
     data = {"person_id": ids["c1"], "start": at(MON).date(), "end": at("2026-03-08").date()}
@@ -196,6 +203,7 @@ def test_att01_roster_refusals_cite_their_rules(office):
 
 
 def test_handlers_book_refusals_and_poaching_once_and_note_receptions(office):
+    # clauses: ATT-10.8 ATT-11.2
     act, pid, ids, s = office
     refusal = {"event_id": str(uuid.uuid4()), "project_id": pid, "person_id": ids["c1"],
                "day": MON, "suspended_until_day": MON, "recorded_by": None, "kind": "excuse"}
