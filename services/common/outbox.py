@@ -8,12 +8,13 @@ publish and mark re-sends the event later: handlers dedupe by ``event_id`` (see 
 import logging
 import uuid
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from .db import is_postgres
 from .timeutil import utcnow
 
 log = logging.getLogger(__name__)
+RELAY_LOCK = 0x0A5C_0B01   # advisory lock key: one publishing relay per service database
 
 
 def emit(session, event_type, *, now, project_id, actor, rule, reason, **fact):
@@ -43,9 +44,14 @@ def relay(engine, kit, dispatch, batch=200):
              .where(kit.outbox.c.sent_at.is_(None))
              .order_by(kit.outbox.c.id).limit(batch))
     if is_postgres(engine):
-        # two instances of a service never publish the same row at the same time
+        # One relay publishes at a time, oldest first: with row locks skipped, a second
+        # instance would publish later rows while the first still publishes earlier ones, and
+        # a subject's events could arrive out of order. The others try again next tick.
         with engine.begin() as conn:
-            rows = conn.execute(query.with_for_update(skip_locked=True)).all()
+            if not conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"),
+                                {"key": RELAY_LOCK}).scalar():
+                return 0
+            rows = conn.execute(query).all()
             for row in rows:
                 dispatch(row.event_type, row.payload)
                 _mark_sent(conn, kit, [row.id])
