@@ -13,7 +13,6 @@ from datetime import timedelta
 import eventlet
 from kombu import Connection
 from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
 from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.exceptions import NotFound as RouteNotFound
@@ -24,6 +23,7 @@ from services.common import config as settings
 from services.common.errors import BadRequest, Forbidden, NotFound
 from services.common.identity import TokenSecret, issue_token, verify_token
 from services.common.rpc import call
+from services.common.rpc import proxy as rpc_proxy
 from services.common.schemas import dump, load
 from services.common.timeutil import utcnow
 
@@ -48,12 +48,11 @@ class GatewayService:
     name = "gateway"
     config = Config()
     secret = TokenSecret()
-    # 503 means not done: a request the gateway gave up on expires in the broker instead of
-    # running when the service comes back (issue 13; nameko passes ``expiration`` to kombu)
-    attendance = RpcProxy("attendance", expiration=settings.rpc_timeout())
-    reception = RpcProxy("reception", expiration=settings.rpc_timeout())
-    clients = RpcProxy("clients", expiration=settings.rpc_timeout())
-    materials = RpcProxy("materials", expiration=settings.rpc_timeout())
+    # 503 means not done: requests expire at the deadline (services.common.rpc.proxy)
+    attendance = rpc_proxy("attendance")
+    reception = rpc_proxy("reception")
+    clients = rpc_proxy("clients")
+    materials = rpc_proxy("materials")
 
     # -- HTTP entrypoints ------------------------------------------------------------------
     @http("GET,POST,PUT,PATCH,DELETE", "/v1/<path:path>")

@@ -2,6 +2,7 @@
 goes through ``call`` so that a missing answer becomes a 503 (Unavailable), never a hang."""
 import eventlet
 from nameko.exceptions import UnknownService
+from nameko.rpc import RpcProxy
 
 from .config import rpc_timeout
 from .errors import Unavailable
@@ -18,3 +19,9 @@ def call(proxy, method, *args, timeout=None, **kwargs):
         raise Unavailable(f"{service} did not answer within {timeout:g} s")
     except UnknownService:
         raise Unavailable(f"{service} is not running")
+
+
+def proxy(service):
+    """An RpcProxy whose requests expire in the broker at the caller's deadline: a request the
+    caller gave up on (answered 503) never runs later when the service comes back."""
+    return RpcProxy(service, expiration=rpc_timeout())

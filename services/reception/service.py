@@ -7,7 +7,6 @@ unit of work that commits on success, the answer through its ``Out`` schema.
 import logging
 
 from nameko.events import event_handler
-from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from services.common.clock import Clock
@@ -15,6 +14,7 @@ from services.common.config import env_float
 from services.common.db import Database
 from services.common.inbox import once
 from services.common.rpc import call
+from services.common.rpc import proxy as rpc_proxy
 from services.common.schemas import DecisionOut, dump, load
 from services.common.service import DirectoryReplica, ServiceKit, rpc
 
@@ -51,7 +51,7 @@ class ReceptionService(DirectoryReplica, ServiceKit):
     name = "reception"
     db = Database(KIT)
     clock = Clock(KIT)
-    clients = RpcProxy("clients")
+    clients = rpc_proxy("clients")   # expires at the deadline: a 503 never runs later
     policy_spec = rules.POLICY
     catalogue = events.CATALOGUE
 
