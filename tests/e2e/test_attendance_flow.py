@@ -198,3 +198,55 @@ def test_att09_att10_att12_day_close_ledger_and_report_download(stack, project):
     assert sheet.max_row == 3
     r = post(project, "/reports/monthly/submit", "clerk", year=2026, month=3)
     assert r.status_code == 200 and r.json()["outcome"] == "on_time"
+
+
+def test_att06_7_att11_dispute_and_lunch_through_the_gateway(stack, project):
+    """ATT-06.7: c1 signed in first but clocked in after c2; the supervisor settles it by
+    clock-in times and reception's sheet follows. ATT-11.7/11.3/11.5: lunch is started
+    through attendance, reception shows c1 at lunch, and the return carries the overstay."""
+    ids = project.ids
+    for name, hhmm in (("c2", "08:20"), ("c1", "08:21")):
+        stack.set_clock(at(hhmm))
+        assert post(project, "/punches", name, kind="in").status_code == 201
+        assert post(project, "/uniform-attestations", "supervisor",
+                    person_id=ids[name]).status_code == 200
+    for name, hhmm in (("c1", "08:26"), ("c2", "08:27")):
+        stack.set_clock(at(hhmm))
+        assert post(project, "/sign-ins", name).status_code == 201
+
+    def order():
+        return [o["person_id"] for o in project.api("GET", P + "/sign-ins/order",
+                                                    as_="supervisor").json()["order"]]
+
+    def sheet():
+        s = project.api("GET", P + "/rotation-sheet?day=" + MON, as_="receptionist").json()
+        return [e["person_id"] for e in s["entries"]]
+    assert order() == [ids["c1"], ids["c2"]]
+    eventually(lambda: sheet() == [ids["c1"], ids["c2"]], timeout=10,
+               message="reception's sheet does not follow the sign-in order")
+    r = post(project, "/sign-ins/disputes", "c3", person_ids=[ids["c1"], ids["c2"]])
+    assert r.status_code == 403 and error_of(r)["rule"] == "ATT-06"
+    r = post(project, "/sign-ins/disputes", "supervisor", person_ids=[ids["c1"], ids["c2"]])
+    assert r.status_code == 200 and r.json()["data"]["order"] == [ids["c2"], ids["c1"]]
+    assert order() == [ids["c2"], ids["c1"]]
+    eventually(lambda: sheet() == [ids["c2"], ids["c1"]], timeout=10,
+               message="the resolved dispute did not reorder reception's sheet (ATT-06.7)")
+
+    stack.set_clock(at("11:29"))
+    r = post(project, "/lunch/start", "c1")
+    assert r.status_code == 409 and error_of(r)["rule"] == "ATT-11"     # before the window
+    stack.set_clock(at("11:30"))
+    r = post(project, "/lunch/start", "c1")
+    assert r.status_code == 200 and r.json()["data"]["slot"] == 1, r.text
+
+    def state(pid):
+        s = project.api("GET", P + "/rotation-sheet?day=" + MON, as_="receptionist").json()
+        return {e["person_id"]: e["state"] for e in s["entries"]}[pid]
+    eventually(lambda: state(ids["c1"]) == "lunch", timeout=10,
+               message="lunch_started did not reach reception's sheet (ATT-11.7)")
+    stack.set_clock(at("12:15"))
+    r = post(project, "/lunch/end", "c1")
+    assert r.status_code == 200 and r.json()["outcome"] == "overstay"
+    assert r.json()["data"]["overstay_minutes"] == 5
+    eventually(lambda: state(ids["c1"]) != "lunch", timeout=10,
+               message="lunch_ended did not bring c1 back on reception's sheet")
