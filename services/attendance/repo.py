@@ -388,9 +388,7 @@ def closing_facts(session, project_id, day):
         absent_by = session.scalar(select(LedgerEntry.rule).where(
             LedgerEntry.person_id == r.person_id, LedgerEntry.day == day,
             LedgerEntry.absent.is_(True)).limit(1))
-        earlier = set(session.scalars(select(DayRecord.day).where(
-            DayRecord.person_id == r.person_id, DayRecord.status == "absent",
-            DayRecord.day >= day.replace(day=1), DayRecord.day < day)))
+        earlier = absent_days_in_month(session, r.person_id, day) - {day}
         facts = rules.DayFacts(r.person_id, names_by_id.get(r.person_id, f"#{r.person_id}"),
                                day, r.kind == "work", _at(kinds.get("in")),
                                _at(kinds.get("out")), on_leave.get(r.person_id), absent_by)
@@ -398,6 +396,30 @@ def closing_facts(session, project_id, day):
                  "early_leave": _outcome(kinds.get("out")) == "early_leave"}
         out.append((facts, earlier, marks))
     return out
+
+
+def absent_days_in_month(session, person_id, day):
+    """ATT-09: the person's absent days of ``day``'s month so far (through ``day``): closed
+    days settled absent and ledger lines that make a day absent (ATT-04/08/10), each once."""
+    first = day.replace(day=1)
+    closed = session.scalars(select(DayRecord.day).where(
+        DayRecord.person_id == person_id, DayRecord.status == "absent",
+        DayRecord.day >= first, DayRecord.day <= day))
+    booked = session.scalars(select(LedgerEntry.day).where(
+        LedgerEntry.person_id == person_id, LedgerEntry.absent.is_(True),
+        LedgerEntry.day >= first, LedgerEntry.day <= day))
+    return set(closed) | set(booked)
+
+
+def day_closed(session, project_id, day):
+    return session.get(ClosedDay, (project_id, day)) is not None
+
+
+def mark_absent(session, person_id, day, reason):
+    """ATT-09: a closed day made absent afterwards (a ledger line booked later)."""
+    session.execute(update(DayRecord).where(DayRecord.person_id == person_id,
+                                            DayRecord.day == day)
+                    .values(status="absent", reason=reason))
 
 
 def _at(row):

@@ -57,3 +57,27 @@ def test_att09_two_instances_close_a_day_once(pg_url, start_service, rpc_proxy):
             assert sorted(slips) == sorted((p, 1) for p in people)
     finally:
         engine.dispose()
+
+
+def test_att11_3_the_lunch_slot_index_holds_on_postgresql(pg_url):
+    """ATT-11.3: on PostgreSQL (the scale-out database) the migration's partial unique index
+    refuses a second person out on the same lunch slot of a day, and frees the slot once the
+    first is back: two instances cannot send more than the group to lunch."""
+    upgrade("attendance", pg_url)
+    engine = sa.create_engine(pg_url)
+    insert = sa.text("INSERT INTO lunch (project_id, person_id, day, started_at, "
+                     "overstay_seconds, slot) VALUES (1, :p, '2026-03-02', "
+                     "'2026-03-02 03:30:00+00', 0, 1)")
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert, {"p": 1})
+        with pytest.raises(sa.exc.IntegrityError):
+            with engine.begin() as conn:
+                conn.execute(insert, {"p": 2})
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE lunch SET returned_at = '2026-03-02 04:05:00+00' "
+                                 "WHERE person_id = 1"))
+            conn.execute(insert, {"p": 2})
+            assert conn.execute(sa.text("SELECT count(*) FROM lunch")).scalar() == 2
+    finally:
+        engine.dispose()

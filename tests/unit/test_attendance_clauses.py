@@ -464,3 +464,25 @@ def test_att09_3_the_third_closed_absence_flags_the_review(office):
     flags = [(e["absent_days_in_month"], e["dismissal_review"])
              for e in outbox_events(s, "absence_recorded") if e["person_id"] == ids["c1"]]
     assert flags == [(1, False), (2, False), (3, True)]
+
+
+def test_att09_3_an_absence_booked_after_the_day_closed_counts_for_the_review(office):
+    """ATT-09.3 (with ATT-08.4, ATT-10.2): two no-show days closed, then a supervisor books
+    "leaving the post" for a third, already closed day: the day record turns absent and
+    ``absence_recorded`` raises the dismissal-review flag at three."""
+    act, pid, ids, s = office
+    roster_week(act, pid, ids, "c1", rest=None)
+    usecases.punch(act("c1", "2026-03-04 08:20"), pid, {"kind": "in", "person_id": None})
+    for day in (2, 3, 4):
+        usecases.settle_day(act(None, f"2026-03-0{day + 1} 00:05"), pid, date(2026, 3, day))
+    assert [e["dismissal_review"] for e in outbox_events(s, "absence_recorded")] == \
+        [False, False]
+    usecases.record_offence(act("sup", "2026-03-05 09:00"), pid, {
+        "person_id": ids["c1"], "offence": "leaving_post", "day": date(2026, 3, 4)})
+    last = outbox_events(s, "absence_recorded")[-1]
+    assert (last["day"], last["absent_days_in_month"], last["dismissal_review"]) == \
+        ("2026-03-04", 3, True)
+    report = usecases.monthly_report(act("clerk", "2026-03-05 09:00"), pid,
+                                     {"year": 2026, "month": 3})
+    [row] = [r for r in report["rows"] if r["person_id"] == ids["c1"]]
+    assert (row["absent_days"], row["days_present"]) == (3, 0)

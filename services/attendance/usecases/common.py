@@ -35,9 +35,10 @@ def acting(uow):
     return uow.actor_id or 0, uow.caller.acting_roles
 
 
-def book(uow, project_id, entry, source=None):
+def book(uow, project_id, entry, source=None, closing=False):
     """ATT-10: one ledger line, its "why" and ``discipline_recorded``, in this unit of work.
-    With a ``source`` the same fact is booked once, whoever sees it twice."""
+    With a ``source`` the same fact is booked once, whoever sees it twice. An absent line for
+    a day already closed (not by the closing itself) updates that day (ATT-09)."""
     row = repo.add_ledger_line(uow.session, project_id, entry, uow.actor_id, source, uow.now)
     if row is None:
         return None
@@ -45,7 +46,23 @@ def book(uow, project_id, entry, source=None):
     uow.emit("discipline_recorded", project_id, entry.rule, entry.reason,
              entry={"id": row.id, "person_id": row.person_id, "kind": row.slip or row.offence,
                     "fine": row.fine, "rule": row.rule, "day": row.day.isoformat()})
+    if entry.absent and not closing and repo.day_closed(uow.session, project_id, entry.day):
+        absent_after_close(uow, project_id, entry)
     return row
+
+
+def absent_after_close(uow, project_id, entry):
+    """ATT-09: a day already closed becomes absent by a later ledger line (an unapproved swap
+    found afterwards, leaving the post booked the next morning): the day record says so and
+    the month's count and dismissal flag are announced as at closing."""
+    repo.mark_absent(uow.session, entry.person_id, entry.day, entry.reason)
+    count = len(repo.absent_days_in_month(uow.session, entry.person_id, entry.day))
+    review = rules.dismissal_review(entry.name, count, uow.policy(project_id))
+    uow.record(review, "day", f"{entry.person_id}-{entry.day}", project_id)
+    uow.emit("absence_recorded", project_id, "ATT-09", review.reason,
+             person_id=entry.person_id, day=entry.day.isoformat(),
+             absent_days_in_month=review.data["absent_days_in_month"],
+             dismissal_review=review.data["dismissal_review"])
 
 
 def book_attempt(uow, project_id, refusal, day):

@@ -89,7 +89,7 @@ def settle_day(uow, project_id, day):
         subject = f"{facts.person_id}-{day}"
         uow.record(closed.decision, "day", subject, project_id)
         for entry in closed.entries:
-            book(uow, project_id, entry, source=f"close:{facts.person_id}:{day}")
+            book(uow, project_id, entry, source=f"close:{facts.person_id}:{day}", closing=True)
         if closed.absent:
             review = uow.record(closed.review, "day", subject, project_id)
             uow.emit("absence_recorded", project_id, "ATT-09", review.reason,
