@@ -486,3 +486,26 @@ def test_att09_3_an_absence_booked_after_the_day_closed_counts_for_the_review(of
                                      {"year": 2026, "month": 3})
     [row] = [r for r in report["rows"] if r["person_id"] == ids["c1"]]
     assert (row["absent_days"], row["days_present"]) == (3, 0)
+
+
+def test_att13_4_lateness_earlier_in_the_quarter_loses_the_bonus_shown_in_its_last_month(
+        office):
+    """ATT-13.3/13.4: the bonus is shown in March for January-March: c1 was late once in
+    January, so loses it in March; c2, on time all quarter, earns 50 × 3."""
+    act, pid, ids, s = office
+    policy.change(s, pid, rules.POLICY, {"pay_effects_enabled": True}, ids["mgr"])
+    for m in (1, 2, 3):                        # one rostered, closed day a month
+        day = date(2026, m, 5)
+        for c in ("c1", "c2"):
+            usecases.set_roster(act("mgr", "2025-12-31 09:00"), pid, {
+                "person_id": ids[c], "start": day, "end": day, "rest": []})
+            late = c == "c1" and m == 1
+            usecases.punch(act(c, f"{day} {'08:31' if late else '08:29'}"), pid,
+                           {"kind": "in", "person_id": None})
+            usecases.punch(act(c, f"{day} 17:30"), pid, {"kind": "out", "person_id": None})
+        usecases.settle_day(act(None, f"{day + timedelta(days=1)} 00:05"), pid, day)
+    rows = {r["person_id"]: r for r in usecases.monthly_report(
+        act("clerk", "2026-03-31 09:00"), pid, {"year": 2026, "month": 3})["rows"]}
+    assert rows[ids["c1"]]["full_attendance_bonus"] == 0
+    assert "2026-01" in rows[ids["c1"]]["bonus_reason"]
+    assert rows[ids["c2"]]["full_attendance_bonus"] == 150

@@ -192,11 +192,13 @@ def report_rows(year: int, month: int, days: Iterable[AttendanceDay],
                 entries: Iterable[LedgerEntry] = (),
                 policy: Mapping[str, Any] | None = None,
                 salaries: Mapping[int, int | None] | None = None,
-                month_work_days: Mapping[int, int] | None = None) -> list[dict[str, Any]]:
+                month_work_days: Mapping[int, int] | None = None,
+                quarter_rows: Iterable[ReportRow] = ()) -> list[dict[str, Any]]:
     """ATT-12/13: the report as flat rows (``REPORT_COLUMNS``; when pay effects are on, the
     salary and absence deduction every month and the bonus in a quarter's last month).
     ``salaries``: person id -> monthly salary set by a manager; ``month_work_days``: person id
-    -> rostered work days in the month (the deduction's divisor)."""
+    -> rostered work days in the month (the deduction's divisor); ``quarter_rows``: the
+    quarter's earlier months (``monthly_report``), so the bonus sees the whole quarter."""
     report = monthly_report(year, month, days, entries)
     pay = bool(policy_with_defaults(policy)["pay_effects_enabled"])
     rows = []
@@ -211,8 +213,8 @@ def report_rows(year: int, month: int, days: Iterable[AttendanceDay],
                        absence_deduction=cut.data["amount"], deduction_reason=cut.reason)
         if quarter_bonus_due(month, policy):
             bonus = full_attendance_bonus(r.name, year, month // 3,
-                                          [x for x in report if x.person_id == r.person_id],
-                                          policy)
+                                          [x for x in (*quarter_rows, *report)
+                                           if x.person_id == r.person_id], policy)
             row["full_attendance_bonus"] = bonus.data["amount"]
             row["bonus_reason"] = bonus.reason
         rows.append(row)

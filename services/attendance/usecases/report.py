@@ -13,16 +13,31 @@ def monthly_report(uow, project_id, query):
     current = today(uow, project_id)[2]
     year, month = query.get("year") or current.year, query.get("month") or current.month
     first, nxt = repo.first_of_month(year, month)
+    policy = uow.policy(project_id)
     rows = rules.report_rows(year, month, repo.month_days(uow.session, project_id, first, nxt),
                              repo.month_entries(uow.session, project_id, first, nxt),
-                             uow.policy(project_id), repo.salaries(uow.session, project_id),
-                             repo.month_work_days(uow.session, project_id, first, nxt))
+                             policy, repo.salaries(uow.session, project_id),
+                             repo.month_work_days(uow.session, project_id, first, nxt),
+                             _quarter_so_far(uow, project_id, year, month, policy))
     fmt = query.get("format") or "json"
     if fmt != "json":
         return export.table_file(rows, REPORT_COLUMNS, fmt,
                                  f"attendance-{year}-{month:02d}-project-{project_id}")
     return {"year": year, "month": month, "rows": rows, "submission": repo.submission_view(
         repo.submission(uow.session, project_id, year, month))}
+
+
+def _quarter_so_far(uow, project_id, year, month, policy):
+    """ATT-13: the quarter's earlier months, when this month shows the quarter's bonus."""
+    if not rules.quarter_bonus_due(month, policy):
+        return []
+    rows = []
+    for m in range(month - 2, month):
+        first, nxt = repo.first_of_month(year, m)
+        rows += rules.monthly_report(year, m, repo.month_days(uow.session, project_id, first,
+                                                              nxt),
+                                     repo.month_entries(uow.session, project_id, first, nxt))
+    return rows
 
 
 def submit_report(uow, project_id, data):
