@@ -509,3 +509,27 @@ def test_att13_4_lateness_earlier_in_the_quarter_loses_the_bonus_shown_in_its_la
     assert rows[ids["c1"]]["full_attendance_bonus"] == 0
     assert "2026-01" in rows[ids["c1"]]["bonus_reason"]
     assert rows[ids["c2"]]["full_attendance_bonus"] == 150
+
+
+def test_att05_1_a_manager_explains_only_a_punch_that_is_missing(office):
+    """ATT-05.1/05.2: a manager explains c1's missing clock-out; a day with both punches has
+    nothing to explain, a future day neither; the supervisor and c1 themself are refused."""
+    act, pid, ids, s = office
+    usecases.punch(act("c1", "08:20"), pid, {"kind": "in", "person_id": None})
+    usecases.punch(act("c2", "08:20"), pid, {"kind": "in", "person_id": None})
+    usecases.punch(act("c2", "17:30"), pid, {"kind": "out", "person_id": None})
+    body = {"person_id": ids["c1"], "day": date(2026, 3, 2), "note": "打卡机故障"}
+    note = usecases.annotate_missing_punch(act("mgr", "2026-03-03 09:00"), pid, body)
+    assert note["rule"] == "ATT-05" and "clock-out" in note["reason"]
+    with pytest.raises(Conflict) as nothing:
+        usecases.annotate_missing_punch(act("mgr", "2026-03-03 09:00"), pid,
+                                        dict(body, person_id=ids["c2"]))
+    assert (nothing.value.rule, nothing.value.field) == ("ATT-05", "day")
+    with pytest.raises(Conflict):
+        usecases.annotate_missing_punch(act("mgr", "2026-03-03 09:00"), pid,
+                                        dict(body, day=date(2026, 3, 4)))
+    with pytest.raises(Forbidden):
+        usecases.annotate_missing_punch(act("sup", "2026-03-03 09:00"), pid, body)
+    with pytest.raises(Forbidden) as own:
+        usecases.annotate_missing_punch(act("c1", "2026-03-03 09:00"), pid, body)
+    assert own.value.rule == "ATT-05"

@@ -137,8 +137,11 @@ def check_leaving_post(name: str, now: datetime, eligibility_revoked_until: date
 # ---------------------------------------------------------------- ATT-05 missing punches
 
 def annotate_missing_punch(author_id: int, author_roles: Iterable[str], subject_id: int,
-                           subject_name: str, note: str) -> Decision:
-    """ATT-05: only a manager explains a missing punch, and never on their own record."""
+                           subject_name: str, note: str, missing: Iterable[str] | None = None,
+                           day: date | None = None, today: date | None = None) -> Decision:
+    """ATT-05: only a manager explains a missing punch, and never on their own record; there
+    must be one missing (``missing``: the kinds with no valid punch that day) on a day that
+    has come."""
     roles = set(author_roles)
     if author_id == subject_id:
         return refuse("ATT-05", f"{subject_name} may not annotate their own attendance record; "
@@ -147,7 +150,15 @@ def annotate_missing_punch(author_id: int, author_roles: Iterable[str], subject_
         return refuse("ATT-05", "only a manager may explain a missing punch", "forbidden")
     if not note or not note.strip():
         return refuse("ATT-05", "the explanation of a missing punch may not be blank", "blank")
-    return allow("ATT-05", f"missing punch of {subject_name} explained by a manager",
-                 "annotated", note=note.strip())
+    if day is not None and today is not None and day > today:
+        return refuse("ATT-05", f"{day.isoformat()} has not come yet: no punch is missing",
+                      "future_day")
+    kinds = None if missing is None else sorted(missing)
+    if kinds is not None and not kinds:
+        return refuse("ATT-05", f"{subject_name} punched in and out that day: no punch is "
+                      "missing", "nothing_missing")
+    what = f" ({' and '.join(f'clock-{k}' for k in kinds)})" if kinds else ""
+    return allow("ATT-05", f"missing punch{what} of {subject_name} explained by a manager",
+                 "annotated", note=note.strip(), missing=kinds)
 
 

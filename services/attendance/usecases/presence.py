@@ -73,10 +73,15 @@ def report_proxy_punch(uow, project_id, data):
 def annotate_missing_punch(uow, project_id, data):
     """ATT-05: only a manager explains a missing punch, never their own."""
     person = repo.person(uow.session, project_id, data["person_id"])
-    d = rules.annotate_missing_punch(*acting(uow), person.id, person.name, data["note"])
+    punched = {p.kind for p in repo.punches(uow.session, project_id, data["day"], person.id)
+               if p.voided_at is None}
+    d = rules.annotate_missing_punch(*acting(uow), person.id, person.name, data["note"],
+                                     [k for k in ("in", "out") if k not in punched],
+                                     data["day"], today(uow, project_id)[2])
     if d.outcome == "blank":
         uow.decide(d, error=Unprocessable, field="note")
-    check(uow, d, field="person_id", forbidden=("forbidden", "self_annotation"))
+    check(uow, d, field="day" if d.outcome in ("nothing_missing", "future_day") else "person_id",
+          forbidden=("forbidden", "self_annotation"))
     note = MissingPunchNote(project_id=project_id, person_id=person.id, day=data["day"],
                             note=d.data["note"], author_id=uow.actor_id, at=uow.now)
     uow.session.add(note)
