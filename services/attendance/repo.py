@@ -438,9 +438,15 @@ def add_day_record(session, project_id, facts, closed, marks):
 
 # -- ATT-11 lunch ----------------------------------------------------------------------------
 def lunch_state(session, project_id, day):
-    """Who signed in validly today, when each last finished a reception, today's lunches."""
-    signed = list(session.scalars(select(SignIn.person_id).where(
-        SignIn.project_id == project_id, SignIn.day == day, SignIn.valid.is_(True))))
+    """Who signed in validly today and is still here (not clocked out, not on leave since),
+    when each last finished a reception, today's lunches."""
+    gone_home = set(session.scalars(select(Punch.person_id).where(
+        Punch.project_id == project_id, Punch.day == day, Punch.kind == "out",
+        Punch.voided_at.is_(None))))
+    on_leave = {lv.person_id for lv in leaves_on(session, project_id, day)}
+    signed = [pid for pid in session.scalars(select(SignIn.person_id).where(
+        SignIn.project_id == project_id, SignIn.day == day, SignIn.valid.is_(True)))
+        if pid not in gone_home | on_leave]
     finished = {f.person_id: f.at for f in session.scalars(select(Finished).where(
         Finished.project_id == project_id, Finished.day == day))}
     lunches = {lu.person_id: lu for lu in session.scalars(select(Lunch).where(
@@ -461,6 +467,20 @@ def claim_overdue(session, lunch_id, now):
         Lunch.id == lunch_id, Lunch.overstay_recorded_at.is_(None), Lunch.returned_at.is_(None))
         .values(overstay_recorded_at=now))
     return done.rowcount == 1
+
+
+def take_lunch_slot(session, project_id, person_id, day, now, due_back_at, free_slots):
+    """ATT-11: the person's lunch on the first of ``free_slots`` still free in the database
+    (the partial unique index: one holder per slot while out); None when every one was taken
+    meanwhile, or the person already lunched today."""
+    for slot in free_slots:
+        row = Lunch(project_id=project_id, person_id=person_id, day=day, started_at=now,
+                    overstay_seconds=0, slot=slot, due_back_at=due_back_at)
+        if inserted(session, row):
+            return row
+        if lunch(session, person_id, day) is not None:
+            return None
+    return None
 
 
 def lunch(session, person_id, day):

@@ -81,3 +81,45 @@ def test_att11_3_the_lunch_slot_index_holds_on_postgresql(pg_url):
             assert conn.execute(sa.text("SELECT count(*) FROM lunch")).scalar() == 2
     finally:
         engine.dispose()
+
+
+def test_att11_3_two_instances_send_no_more_than_the_group_to_lunch(pg_url, start_service,
+                                                                    rpc_proxy):
+    """ATT-11.3 under scale-out: four consultants ask two instances for lunch at the same
+    moment; exactly three go, each on their own slot (an instance that lost a slot to the
+    other takes the next free one), the fourth is refused (409 ATT-11)."""
+    upgrade("attendance", pg_url)
+    for _ in range(2):
+        start_service(AttendanceService, database_url=pg_url, migrate=False)
+    att = rpc_proxy("attendance", timeout=30)
+    att.set_clock(ADMIN, "2026-03-02T08:00:00+08:00")
+    pid = att.create_project(ADMIN, {"code": "pl" + uuid.uuid4().hex[:6], "name": "PL"})["id"]
+    sup_id = att.add_staff(ADMIN, pid, {"username": f"s{pid}", "name": "s", "password":
+                                        "password1", "roles": ["supervisor"]})["id"]
+    sup = token(person_id=sup_id, project_id=pid, roles=("supervisor",))
+    tokens = []
+    for i in range(4):
+        cid = att.add_staff(ADMIN, pid, {"username": f"l{i}-{pid}", "name": f"l{i}",
+                                         "password": "password1",
+                                         "roles": ["consultant"]})["id"]
+        tok = token(person_id=cid, project_id=pid, roles=("consultant",))
+        att.punch(tok, pid, {"kind": "in"})
+        att.attest_uniform(sup, pid, {"person_id": cid})
+        att.sign_in(tok, pid, {})
+        tokens.append(tok)
+    att.set_clock(ADMIN, "2026-03-02T11:30:00+08:00")
+    replies = [att.start_lunch.call_async(tok, pid) for tok in tokens * 2]
+    went, refused = [], []
+    for reply in replies:
+        try:
+            went.append(reply.result()["data"]["slot"])
+        except Conflict as exc:
+            refused.append(exc.rule)
+    assert sorted(went) == [1, 2, 3] and refused == ["ATT-11"] * 5
+    engine = sa.create_engine(pg_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM lunch WHERE returned_at IS NULL")
+                                ).scalar() == 3
+    finally:
+        engine.dispose()

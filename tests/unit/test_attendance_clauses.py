@@ -533,3 +533,26 @@ def test_att05_1_a_manager_explains_only_a_punch_that_is_missing(office):
     with pytest.raises(Forbidden) as own:
         usecases.annotate_missing_punch(act("c1", "2026-03-03 09:00"), pid, body)
     assert own.value.rule == "ATT-05"
+
+
+def test_att11_2_the_first_three_go_together_and_nobody_gone_home_blocks_the_rotation(office):
+    """ATT-11.2/11.3: with three places free the first three of the rotation may go in any
+    order, the fourth waits for a place; someone who clocked out is no longer in the rotation
+    (they cannot hold up those behind them)."""
+    act, pid, ids, s = office
+    lunch_day(act, pid, ids, *CONSULTANTS)
+    order = [o["person_id"] for o in usecases.lunch_order(act("c1", "11:30"), pid)["order"]]
+    first, fourth, fifth = order[:3], order[3], order[4]
+    name = {v: k for k, v in ids.items()}
+    usecases.punch(act(name[first[0]], "11:00"), pid, {"kind": "out", "person_id": None})
+    order = [o["person_id"] for o in usecases.lunch_order(act("c1", "11:30"), pid)["order"]]
+    assert first[0] not in order and order[2] == fourth
+    usecases.start_lunch(act(name[fourth], "11:30"), pid)          # third of four: may go
+    usecases.start_lunch(act(name[first[1]], "11:31"), pid)
+    with pytest.raises(Conflict) as wait:                           # one place, one ahead
+        usecases.start_lunch(act(name[fifth], "11:32"), pid)
+    assert "must wait" in str(wait.value)
+    usecases.start_lunch(act(name[first[2]], "11:32"), pid)
+    with pytest.raises(Conflict) as full:
+        usecases.start_lunch(act(name[fifth], "11:33"), pid)
+    assert "groups of 3" in str(full.value)

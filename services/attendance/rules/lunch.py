@@ -51,9 +51,11 @@ def may_go_to_lunch(person_id: int, name: str, order: Sequence[int], gone: Itera
                     at_lunch_now: Iterable[int], now: datetime,
                     policy: Mapping[str, Any] | None = None, tz: str | None = None,
                     slots_taken: Iterable[int] = ()) -> Decision:
-    """ATT-11: inside the window, when everyone ahead has gone and fewer than the group (3,
-    policy) are out. The allowed decision names the lunch ``slot`` (1..group, the lowest
-    free: the database keeps one person per slot while out) and ``due_back_at``."""
+    """ATT-11: inside the window, while fewer than the group (3, policy) are out, for the
+    first of the rotation not yet gone: with N places free, the first N waiting may go (the
+    three who most recently finished go first, together). The allowed decision names the
+    lunch ``slot`` (1..group, the lowest free: the database keeps one person per slot while
+    out) and ``due_back_at``."""
     p = policy_with_defaults(policy)
     day = business_day(now, tz)
     start, end = at(day, p["lunch_window_start"], tz), at(day, p["lunch_window_end"], tz)
@@ -65,19 +67,21 @@ def may_go_to_lunch(person_id: int, name: str, order: Sequence[int], gone: Itera
     gone, out = set(gone), set(at_lunch_now)
     if person_id in gone or person_id in out:
         return refuse("ATT-11", f"{name} has already taken lunch today", "already_lunched")
-    waiting = [pid for pid in order[:order.index(person_id)] if pid not in gone | out]
-    if waiting:
-        return refuse("ATT-11", f"{name} must wait: {len(waiting)} consultant(s) ahead in the "
-                      "lunch rotation have not gone yet", "not_your_turn", ahead=waiting)
     taken = set(slots_taken)
     free = [s for s in range(1, p["lunch_group"] + 1) if s not in taken]
-    if len(out) >= p["lunch_group"] or not free:
+    places = p["lunch_group"] - len(out)
+    if places <= 0 or not free:
         return refuse("ATT-11", f"{name} must wait: {len(out)} already at lunch (groups of "
                       f"{p['lunch_group']})", "group_full")
+    waiting = [pid for pid in order[:order.index(person_id)] if pid not in gone | out]
+    if len(waiting) >= places:
+        return refuse("ATT-11", f"{name} must wait: {len(waiting)} consultant(s) ahead in the "
+                      f"lunch rotation have not gone yet ({places} place(s) free)",
+                      "not_your_turn", ahead=waiting)
     until = now + timedelta(minutes=p["lunch_minutes"])
     return allow("ATT-11", f"{name} goes to lunch at {_clock(now, tz)}, back by "
                  f"{_clock(until, tz)}", "lunch", back_by=until.isoformat(),
-                 due_back_at=until.isoformat(), slot=free[0])
+                 due_back_at=until.isoformat(), slot=free[0], free_slots=free)
 
 
 def overstay_minutes(overstay_seconds: float) -> int:
@@ -124,3 +128,12 @@ def lunch_overdue(name: str, due_back_at: datetime, now: datetime,
                  f"is not back at {_clock(now, tz)}: overstay recorded", "overstay",
                  overstay_seconds=over, overstay_minutes=overstay_minutes(over),
                  due_back_at=due_back_at.isoformat())
+
+
+def with_slot(decision: Decision, slot: int) -> Decision:
+    """The lunch decision with the slot the database gave (another instance may have taken
+    the first free one a moment earlier)."""
+    if decision.data.get("slot") == slot:
+        return decision
+    return allow(decision.rule, decision.reason, decision.outcome,
+                 **{**decision.data, "slot": slot})

@@ -1,6 +1,7 @@
 """ATT-11 lunch in rotation."""
 from datetime import date
 
+from services.common.errors import Conflict
 from services.common.timeutil import parse_instant
 
 from .. import repo, rules
@@ -52,11 +53,12 @@ def start_lunch(uow, project_id):
                               slots_taken=[lu.slot for lu in out.values() if lu.slot])
     check(uow, d)
     due = parse_instant(d.data["due_back_at"])
-    row = repo.add_unique(uow.session, Lunch(project_id=project_id, person_id=person.id,
-                                             day=day, started_at=now, overstay_seconds=0,
-                                             slot=d.data["slot"], due_back_at=due),
-                          f"{person.name} cannot start lunch now: already taken today, or "
-                          "the lunch group filled up at the same moment")
+    row = repo.take_lunch_slot(uow.session, project_id, person.id, day, now, due,
+                               d.data["free_slots"])
+    if row is None:
+        raise Conflict(f"{person.name} cannot start lunch now: already taken today, or the "
+                       "lunch group filled up at the same moment", rule="ATT-11")
+    d = rules.with_slot(d, row.slot)
     uow.emit("lunch_started", project_id, "ATT-11", d.reason, person_id=person.id,
              day=day.isoformat(), at=now.isoformat(), due_back_at=due.isoformat())
     return uow.record(d, "lunch", row.id, project_id)
