@@ -422,6 +422,13 @@ def mark_absent(session, person_id, day, reason):
                     .values(status="absent", reason=reason))
 
 
+def retype_leave_days(session, person_id, start, end, leave_type):
+    """ATT-07/12: closed days of a converted sick leave count as the leave it became."""
+    session.execute(update(DayRecord).where(
+        DayRecord.person_id == person_id, DayRecord.status == "leave",
+        DayRecord.day >= start, DayRecord.day <= end).values(leave_type=leave_type))
+
+
 def _at(row):
     return row.at if row is not None else None
 

@@ -317,6 +317,9 @@ def test_att07_9_to_11_no_certificate_by_the_end_of_the_first_day_back_converts(
     [row] = [x for x in usecases.list_leave(act("mgr", "2026-03-05 09:00"), pid)
              if x["id"] == leave["id"]]
     assert row["leave_type"] == became
+    [report] = [r for r in usecases.monthly_report(act("clerk", "2026-03-05 09:00"), pid, {
+        "year": 2026, "month": 3})["rows"] if r["person_id"] == ids["c1"]]
+    assert report[f"leave_{became}"] == 2                         # ATT-12.1 follows it
 
 
 def test_att07_9_the_first_day_back_skips_a_rest_day(office):
@@ -556,3 +559,25 @@ def test_att11_2_the_first_three_go_together_and_nobody_gone_home_blocks_the_rot
     with pytest.raises(Conflict) as full:
         usecases.start_lunch(act(name[fifth], "11:33"), pid)
     assert "groups of 3" in str(full.value)
+
+
+
+def test_att07_9_back_early_the_return_day_is_the_first_day_back(office):
+    """ATT-07.9 (REC-01 return): sick Monday-Wednesday, back on Tuesday: the leave ends
+    Monday, Tuesday is the first day back (certificate due by its end), ``leave_ended`` tells
+    reception; back on the first day withdraws the leave."""
+    act, pid, ids, s = office
+    roster_week(act, pid, ids, "c1", rest=None)
+    leave = sick(act, pid, "c1", MON, "07:00", days=3)
+    back = usecases.return_from_leave(act("c1", "2026-03-03 08:00"), pid, leave["id"])
+    assert back["end_day"] == "2026-03-02" and back["status"] == "approved"
+    assert outbox_events(s, "leave_ended")[-1]["day"] == "2026-03-03"
+    for day in (2, 3):
+        usecases.settle_day(act(None, f"2026-03-0{day + 1} 00:05"), pid, date(2026, 3, day))
+    assert usecases.list_leave(act("mgr", "2026-03-04 09:00"), pid)[0]["leave_type"] == \
+        "personal"                                  # no certificate by the end of Tuesday
+    other = sick(act, pid, "c2", "2026-03-04", "2026-03-04 07:00")
+    gone = usecases.return_from_leave(act("c2", "2026-03-04 09:00"), pid, other["id"])
+    assert gone["status"] == "withdrawn"
+    with pytest.raises(Conflict):
+        usecases.return_from_leave(act("c2", "2026-03-04 09:01"), pid, other["id"])

@@ -172,12 +172,18 @@ def sick_certificate_outcome(name: str, sick_days: int, first_day_back: date, no
 
 def return_from_leave(name: str, leave_type: str, status: str, start_day: date,
                       end_day: date, today: date) -> Decision:
-    """ATT-07 -> REC-01: approved leave running today ends today (back at the desk)."""
+    """ATT-07 -> REC-01: approved leave running today ends yesterday: today is the first day
+    back (worked, not leave; a sick certificate is due by its end). Back on the first leave
+    day, the leave is withdrawn (outcome ``withdrawn``)."""
     if status != "approved" or not start_day <= today <= end_day:
         return refuse("ATT-07", f"the {leave_type} leave of {name} is not running today",
                       "not_running")
-    return allow("ATT-07", f"{name} back from {leave_type} leave on {today}", "returned",
-                 end_day=today.isoformat())
+    if today == start_day:
+        return allow("ATT-07", f"{name} back on the first day of their {leave_type} leave "
+                     f"({today}): the leave is withdrawn", "withdrawn", end_day=None)
+    last = today - timedelta(days=1)
+    return allow("ATT-07", f"{name} back from {leave_type} leave on {today} (leave ends "
+                 f"{last})", "returned", end_day=last.isoformat())
 
 
 def file_certificate(name: str, leave_type: str, certificate_at: datetime | None,

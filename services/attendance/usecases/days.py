@@ -113,4 +113,6 @@ def _convert_sick_leave(uow, project_id, day, policy, tz):
             uow.now, row.certificate_at, left, policy, tz)
         if d.outcome == "converted":
             row.leave_type, row.rule, row.reason = d.data["leave_type"], d.rule, d.reason
+            repo.retype_leave_days(uow.session, row.person_id, row.start_day, row.end_day,
+                                   row.leave_type)
             uow.record(d, "leave", row.id, project_id, actor_id=None)

@@ -69,7 +69,12 @@ def return_from_leave(uow, project_id, leave_id):
     current = today(uow, project_id)[2]
     d = check(uow, rules.return_from_leave(name, row.leave_type, row.status, row.start_day,
                                            row.end_day, current), field="leave_id")
-    row.end_day = current
+    if d.outcome == "withdrawn":
+        row.status = "withdrawn"
+    else:
+        row.end_day = date.fromisoformat(d.data["end_day"])
+    row.rule, row.reason = d.rule, d.reason
+    uow.record(d, "leave", row.id, project_id)
     uow.emit("leave_ended", project_id, "ATT-07", d.reason, person_id=row.person_id,
              day=current.isoformat(), leave_type=row.leave_type)
     return repo.leave_view(row)
