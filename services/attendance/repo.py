@@ -229,6 +229,12 @@ def clock_in(session, person_id, day):
         Punch.voided_at.is_(None)))
 
 
+def clock_in_id(session, person_id, day):
+    return session.scalar(select(Punch.id).where(
+        Punch.person_id == person_id, Punch.day == day, Punch.kind == "in",
+        Punch.voided_at.is_(None)))
+
+
 def revoked_until(session, person_id, day):
     return session.scalar(select(Revocation.until).where(Revocation.person_id == person_id,
                                                          Revocation.day == day))

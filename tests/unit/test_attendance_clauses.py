@@ -10,6 +10,7 @@ from services.attendance import events, models, repo, rules, usecases
 from services.common import policy
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 from services.common.timeutil import parse_instant
+from services.common.why import chain
 from tests.usecase_kit import at, make_uow, outbox_events, person
 
 ADMIN = person(None, None, "admin", name="admin")
@@ -87,6 +88,11 @@ def test_att06_7_a_resolved_dispute_reorders_the_stored_order_and_tells_receptio
     view = usecases.sign_in_order(act("sup", "09:01"), pid, {"day": None})["order"]
     assert view[0]["dispute_id"] == changed["dispute_id"] and view[1]["dispute_id"] is None
     assert "dispute" in view[0]["reason"]
+    # SYS-01: why this order? the resolution, then each disputant's sign-in and clock-in
+    records = chain(s, "sign_in_dispute", changed["dispute_id"])
+    assert records[0]["outcome"] == "dispute_resolved"
+    assert {(r["subject_type"], r["outcome"]) for r in records[1:]} >= {
+        ("sign_in_day", "signed_in"), ("punch", "on_time")}
 
 
 def test_att06_7_dispute_refusals_wrong_role_party_unsigned_future_and_other_project(office):
@@ -485,6 +491,8 @@ def test_att09_3_an_absence_booked_after_the_day_closed_counts_for_the_review(of
     last = outbox_events(s, "absence_recorded")[-1]
     assert (last["day"], last["absent_days_in_month"], last["dismissal_review"]) == \
         ("2026-03-04", 3, True)
+    why = chain(s, "day", f"{ids['c1']}-2026-03-04")        # SYS-01: the line that made it
+    assert [r["rule"] for r in why][-1] == "ATT-10" and why[-1]["subject_type"] == "ledger"
     report = usecases.monthly_report(act("clerk", "2026-03-05 09:00"), pid,
                                      {"year": 2026, "month": 3})
     [row] = [r for r in report["rows"] if r["person_id"] == ids["c1"]]

@@ -1,8 +1,9 @@
 """What the attendance use cases share: kept refusals, booking a ledger line, the day."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from services.common.decision import Decision
 from services.common.errors import Conflict, Forbidden, refused
+from services.common.why import because
 
 from .. import repo, rules
 
@@ -47,17 +48,18 @@ def book(uow, project_id, entry, source=None, closing=False):
              entry={"id": row.id, "person_id": row.person_id, "kind": row.slip or row.offence,
                     "fine": row.fine, "rule": row.rule, "day": row.day.isoformat()})
     if entry.absent and not closing and repo.day_closed(uow.session, project_id, entry.day):
-        absent_after_close(uow, project_id, entry)
+        absent_after_close(uow, project_id, entry, row.id)
     return row
 
 
-def absent_after_close(uow, project_id, entry):
+def absent_after_close(uow, project_id, entry, line_id):
     """ATT-09: a day already closed becomes absent by a later ledger line (an unapproved swap
     found afterwards, leaving the post booked the next morning): the day record says so and
     the month's count and dismissal flag are announced as at closing."""
     repo.mark_absent(uow.session, entry.person_id, entry.day, entry.reason)
     count = len(repo.absent_days_in_month(uow.session, entry.person_id, entry.day))
     review = rules.dismissal_review(entry.name, count, uow.policy(project_id))
+    review = replace(review, data={**review.data, "because": because(("ledger", line_id))})
     uow.record(review, "day", f"{entry.person_id}-{entry.day}", project_id)
     uow.emit("absence_recorded", project_id, "ATT-09", review.reason,
              person_id=entry.person_id, day=entry.day.isoformat(),

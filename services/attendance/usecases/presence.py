@@ -1,6 +1,9 @@
 """ATT-03/04 punches, ATT-05 missing-punch notes, ATT-06 uniform, sign-in and its order."""
+from dataclasses import replace
+
 from services.common.errors import Unprocessable
 from services.common.timeutil import parse_instant
+from services.common.why import because
 
 from .. import repo, rules
 from ..models import MissingPunchNote, Punch, Revocation, SignIn, SignInDispute, Uniform
@@ -174,6 +177,10 @@ def resolve_dispute(uow, project_id, data):
                   for p in (repo.person(s, project_id, pid) for pid in data["person_ids"])]
     d = rules.resolve_sign_in_dispute(*acting(uow), disputants, uow.tz(project_id))
     check(uow, d, field="person_ids", forbidden=("forbidden", "party_to_dispute"))
+    # SYS-01: "why this order?" shows each disputant's sign-in and clock-in records too
+    d = replace(d, data={**d.data, "because": because(
+        *[("sign_in_day", f"{pid}-{day}") for pid in d.data["order"]],
+        *[("punch", repo.clock_in_id(s, pid, day)) for pid in d.data["order"]])})
     row = SignInDispute(project_id=project_id, day=day, order=d.data["order"],
                         decided_by=uow.actor_id, at=uow.now, reason=d.reason)
     s.add(row)
