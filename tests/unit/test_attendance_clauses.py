@@ -1,6 +1,9 @@
 """Attendance clauses (docs/conformance/ATT.md) proven at their boundaries on in-memory SQLite:
 each test names the clause IDs it proves. The rules' own boundaries are in
 test_attendance_rules.py; the broker in tests/service; the gateway in tests/e2e."""
+import base64
+import csv
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -411,6 +414,11 @@ def test_att13_2_absence_deduction_in_the_monthly_report_only_when_on(office):
     assert (row["monthly_salary"], row["month_work_days"], row["absence_deduction"]) == \
         (5200, 26, 200.0)
     assert "5200 ÷ 26" in row["deduction_reason"]
+    exported = usecases.monthly_report(act("clerk", "2026-03-04 09:00"), pid,
+                                       dict(query, format="csv"))          # ATT-12.3 too
+    text = base64.b64decode(exported["content_b64"]).decode("utf-8-sig")
+    by_person = {r["person_id"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert by_person[str(ids["c1"])]["absence_deduction"] == "200.0"
 
 
 def test_att13_2_deduction_rounds_to_the_fen_and_needs_a_salary():

@@ -49,6 +49,11 @@ REPORT_COLUMNS = (["year", "month", "person_id", "name", "work_days", "days_pres
                   + ["fines", "violation_slips", "warning_slips"])
 
 
+# ATT-13: the columns pay effects add when they are on (the bonus in a quarter's last month)
+PAY_COLUMNS = ("monthly_salary", "month_work_days", "absence_deduction", "deduction_reason",
+               "full_attendance_bonus", "bonus_reason")
+
+
 def monthly_report(year: int, month: int, days: Iterable[AttendanceDay],
                    entries: Iterable[LedgerEntry] = ()) -> list[ReportRow]:
     """ATT-12: per-person monthly figures from closed days and ledger lines, ordered by name.

@@ -21,7 +21,9 @@ def monthly_report(uow, project_id, query):
                              _quarter_so_far(uow, project_id, year, month, policy))
     fmt = query.get("format") or "json"
     if fmt != "json":
-        return export.table_file(rows, REPORT_COLUMNS, fmt,
+        # ATT-13: the pay columns the rows carry (pay effects on) are exported too
+        pay = [(c, c) for c in rules.PAY_COLUMNS if any(c in r for r in rows)]
+        return export.table_file(rows, REPORT_COLUMNS + pay, fmt,
                                  f"attendance-{year}-{month:02d}-project-{project_id}")
     return {"year": year, "month": month, "rows": rows, "submission": repo.submission_view(
         repo.submission(uow.session, project_id, year, month))}
