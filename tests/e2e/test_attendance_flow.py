@@ -250,3 +250,57 @@ def test_att06_7_att11_dispute_and_lunch_through_the_gateway(stack, project):
     assert r.json()["data"]["overstay_minutes"] == 5
     eventually(lambda: state(ids["c1"]) != "lunch", timeout=10,
                message="lunch_ended did not bring c1 back on reception's sheet")
+
+
+def test_att05_att08_att13_swaps_missing_punches_and_pay_through_the_gateway(stack, project):
+    """ATT-08.3/08.4, ATT-05.1/05.2, ATT-13.2 through the gateway: an approved swap moves a rest
+    day; an unapproved one found that evening makes both absent; a manager explains a missing
+    clock-out (the consultant may not); with pay effects on, the report deducts the manager-set
+    salary ÷ the month's rostered work days × absent days."""
+    ids = project.ids
+    stack.set_clock(at("09:00", "2026-03-01"))                     # Sunday
+    for name, rest in (("c1", []), ("c2", ["2026-03-05"])):
+        r = project.api("PUT", P + "/rosters", as_="manager", json={
+            "person_id": ids[name], "start": MON, "end": "2026-03-08", "rest": rest})
+        assert r.status_code == 200, r.text
+    r = project.api("PUT", P + f"/staff-terms/{ids['c1']}", as_="c1",
+                    json={"monthly_salary": 9999})
+    assert r.status_code == 403
+    r = project.api("PUT", P + f"/staff-terms/{ids['c1']}", as_="manager",
+                    json={"monthly_salary": 5200})
+    assert r.status_code == 200 and r.json()["monthly_salary"] == 5200, r.text
+    r = project.api("PATCH", f"/v1/projects/{project.id}/policy/attendance", as_="manager",
+                    json={"changes": {"pay_effects_enabled": True}, "reason": "site rule"})
+    assert r.status_code == 200, r.text
+    r = post(project, "/swaps", "manager", a_id=ids["c1"], b_id=ids["c2"],
+             days=["2026-03-05"])
+    assert r.status_code == 201, r.text
+    week = project.api("GET", P + f"/rosters?person_id={ids['c1']}&start={MON}&end=2026-03-08",
+                       as_="manager").json()
+    assert {d["day"]: d["kind"] for d in week}["2026-03-05"] == "rest"
+
+    stack.set_clock(at("08:20"))
+    assert post(project, "/punches", "c3", kind="in").status_code == 201
+    stack.set_clock(at("18:00"))
+    r = post(project, "/swaps", "supervisor", a_id=ids["c1"], b_id=ids["c2"],
+             days=["2026-03-03"], approved=False)
+    assert r.status_code == 409 and error_of(r)["rule"] == "ATT-08"       # not come yet
+    r = post(project, "/swaps", "supervisor", a_id=ids["c1"], b_id=ids["c2"], days=[MON],
+             approved=False)
+    assert r.status_code == 201 and r.json()["outcome"] == "both_absent", r.text
+
+    stack.set_clock(at("09:00", "2026-03-03"))
+    body = {"person_id": ids["c3"], "day": MON, "note": "打卡机故障"}
+    r = post(project, "/missing-punch-notes", "c3", **body)
+    assert r.status_code == 403 and error_of(r)["rule"] == "ATT-05"
+    r = post(project, "/missing-punch-notes", "manager", **body)
+    assert r.status_code == 201 and "clock-out" in r.json()["reason"], r.text
+
+    def c1_row():
+        rows = project.api("GET", P + "/reports/monthly?year=2026&month=3",
+                           as_="clerk").json()["rows"]
+        return next((x for x in rows if x["person_id"] == ids["c1"]), None)
+    row = eventually(lambda: (r := c1_row()) and r["work_days"] and r, timeout=15,
+                     message="the timer did not close Monday")
+    assert (row["absent_days"], row["monthly_salary"], row["month_work_days"]) == (1, 5200, 6)
+    assert row["absence_deduction"] == 866.67 and "5200 ÷ 6" in row["deduction_reason"]

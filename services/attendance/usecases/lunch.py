@@ -10,9 +10,9 @@ from .common import check, today
 
 
 def on_reception_completed(uow, payload):
-    """ATT-11: who most recently finished a reception goes to lunch first."""
-    finished_at = parse_instant(payload["occurred_at"]) if payload.get("occurred_at") \
-        else uow.now
+    """ATT-11: who most recently finished a reception goes to lunch first (the event's own
+    time, never the time it arrived)."""
+    finished_at = parse_instant(payload["occurred_at"])     # when reception recorded it
     repo.note_finished(uow.session, payload["project_id"], payload["person_id"],
                        date.fromisoformat(payload["day"]), finished_at)
 
