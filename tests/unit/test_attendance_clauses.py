@@ -597,3 +597,14 @@ def test_att07_9_back_early_the_return_day_is_the_first_day_back(office):
     assert gone["status"] == "withdrawn"
     with pytest.raises(Conflict):
         usecases.return_from_leave(act("c2", "2026-03-04 09:01"), pid, other["id"])
+
+
+def test_att06_1_only_a_consultant_signs_in(office):
+    """ATT-06.1: "a consultant signs in": the supervisor, clocked in, may not join the
+    reception order (403 ATT-06)."""
+    act, pid, ids, s = office
+    usecases.punch(act("sup", "08:10"), pid, {"kind": "in", "person_id": None})
+    with pytest.raises(Forbidden) as sup:
+        usecases.sign_in(act("sup", "08:11"), pid, {"person_id": None})
+    assert sup.value.rule == "ATT-06"
+    assert order_of(act, pid) == []

@@ -26,7 +26,7 @@ def check_sign_in(submitter_id: int, subject_id: int, name: str, now: datetime,
                   clock_in_at: datetime | None = None, uniform_attested: bool = False,
                   invalid_earlier_today: bool = False, already_signed_in: bool = False,
                   eligibility_revoked_until: datetime | None = None,
-                  tz: str | None = None) -> Decision:
+                  tz: str | None = None, consultant: bool = True) -> Decision:
     """ATT-06: is this sign-in valid? Outcome ``signed_in`` (data ``placed_last``), or refused.
 
     Refusals: ``proxy_attempt`` (someone else signing in, recorded against the submitter),
@@ -37,6 +37,9 @@ def check_sign_in(submitter_id: int, subject_id: int, name: str, now: datetime,
         return refuse("ATT-06", f"person {submitter_id} tried to sign in for {name}: nobody signs "
                       "in for someone else", "proxy_attempt", submitter_id=submitter_id,
                       subject_id=subject_id)
+    if not consultant:
+        return refuse("ATT-06", f"{name} is not a consultant: the sign-in order is the "
+                      "consultants' reception order", "not_a_consultant")
     if already_signed_in:
         return refuse("ATT-06", f"{name} has already signed in today", "already_signed_in")
     if eligibility_revoked_until is not None and now < eligibility_revoked_until:

@@ -124,9 +124,10 @@ def sign_in(uow, project_id, data):
         uniform_attested=repo.uniform_attested(s, person.id, day),
         invalid_earlier_today=any(not a.valid for a in attempts),
         already_signed_in=any(a.valid for a in attempts),
-        eligibility_revoked_until=repo.revoked_until(s, person.id, day), tz=tz)
+        eligibility_revoked_until=repo.revoked_until(s, person.id, day), tz=tz,
+        consultant="consultant" in uow.caller.acting_roles)
     if d.outcome != "invalid":
-        check(uow, d, field="person_id")
+        check(uow, d, field="person_id", forbidden=("not_a_consultant",))
     row = repo.add_unique(s, SignIn(
         project_id=project_id, person_id=person.id, day=day, at=now, valid=d.allowed,
         why=d.data.get("why"), placed_last=bool(d.data.get("placed_last")),
