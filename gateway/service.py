@@ -8,6 +8,7 @@ import base64
 import json
 import logging
 import pathlib
+import uuid
 from datetime import timedelta
 
 import eventlet
@@ -20,6 +21,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
 from services.common import config as settings
+from services.common import idempotency
 from services.common.errors import BadRequest, Forbidden, NotFound
 from services.common.identity import TokenSecret, issue_token, verify_token
 from services.common.rpc import call
@@ -48,6 +50,7 @@ class GatewayService:
     name = "gateway"
     config = Config()
     secret = TokenSecret()
+    context = idempotency.Context()   # travels with every RPC this worker makes
     # 503 means not done: requests expire at the deadline (services.common.rpc.proxy)
     attendance = rpc_proxy("attendance")
     reception = rpc_proxy("reception")
@@ -66,7 +69,9 @@ class GatewayService:
             answer = error_response(405, "method_not_allowed", f"{request.path} allows {allowed}")
             answer.headers["Allow"] = allowed   # RFC 9110: every 405 names what is allowed
             return answer
+        key = None
         try:
+            key = self._request_key(request)
             token = self._token(request) if route.auth else None
             body = self._body(request) if route.sends_body else None
             query = {k: request.args.get(k) for k in route.query if k in request.args}
@@ -80,12 +85,16 @@ class GatewayService:
                     args.append(query)
                 result = self._rpc(route.service, route.rpc, *args)
             if isinstance(result, Response):
-                return result
-            if route.download:
-                return self._download(result)
-            return json_response(result, route.status)
+                answer = result
+            elif route.download:
+                answer = self._download(result)
+            else:
+                answer = json_response(result, route.status)
         except Exception as exc:  # every failure is rendered, never raised to nameko
-            return from_exception(exc)
+            answer = from_exception(exc)
+        if key:
+            answer.headers[idempotency.HEADER] = key   # the client may repeat with it
+        return answer
 
     @http("GET", "/docs")
     def docs(self, request):
@@ -109,6 +118,18 @@ class GatewayService:
         token = header[7:].strip() if header.lower().startswith("bearer ") else None
         verify_token(token, self._secret())  # 401 here; each service verifies again
         return token
+
+    def _request_key(self, request):
+        """A mutating request is done once per Idempotency-Key: the client's, or a new one
+        (so a redelivery inside the platform is never done twice)."""
+        if request.method == "GET":
+            return None
+        key = request.headers.get(idempotency.HEADER) or uuid.uuid4().hex
+        if len(key) > idempotency.MAX_LENGTH or not key.isprintable():
+            raise BadRequest(f"{idempotency.HEADER} must be at most {idempotency.MAX_LENGTH} "
+                             "printable characters", field=idempotency.HEADER)
+        self.context[idempotency.CONTEXT_KEY] = key
+        return key
 
     @staticmethod
     def _body(request):

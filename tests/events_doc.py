@@ -22,7 +22,7 @@ deadline (`services/common/rpc.py`): a missing answer is a 503, never a hang.
 |---|---|---|
 | clients | `owner_of(token, project_id, phone)` | `{customer_id or null, owner_id or null, owner_name, protection_live, rule, reason, phone_masked}` |
 | clients | `register_customer(token, project_id, phone, name, source)` | `{customer_id, created}` (idempotent by normalised phone) |
-| every service | `health()`, `set_clock(token, now)`, `get_policy(token, project_id)`, `set_policy(token, project_id, changes, reason)`, `why(token, subject_type, subject_id)` | kit (`services/common/service.py`) |
+| every service | `health()`, `set_clock(token, now)`, `get_policy(token, project_id)`, `set_policy(token, project_id, changes, reason)`, `why(token, subject_type, subject_id)`, `dead_letters(token)`, `replay_dead_letters(token, event_ids)` (admin) | kit (`services/common/service.py`) |
 """
 
 

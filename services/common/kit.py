@@ -70,8 +70,31 @@ def install_kit(metadata, directory=True):
         Column("at", UtcDateTime(), nullable=False),
         Index("ix_decision_subject", "subject_type", "subject_id"),
     )
+    # events whose handler failed: retried with back-off, then dead letters an operator lists
+    # and replays (services.common.inbox, python -m services.common.deadletters)
+    retries = Table(
+        "event_retry", metadata,
+        Column("handler", String(120), primary_key=True),
+        Column("event_id", String(36), primary_key=True),
+        Column("event_type", String(80), nullable=False),
+        Column("payload", JSON, nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("next_try_at", UtcDateTime(), nullable=False, index=True),
+        Column("dead", Boolean, nullable=False, index=True),
+        Column("last_error", Text, nullable=False),
+        Column("first_failed_at", UtcDateTime(), nullable=False),
+    )
+    # requests already done, by Idempotency-Key, with their first answer (.idempotency)
+    requests = Table(
+        "request_key", metadata,
+        Column("key", String(64), primary_key=True),
+        Column("method", String(80), primary_key=True),
+        Column("answer", JSON, nullable=True),
+        Column("created_at", UtcDateTime(), nullable=False, index=True),
+    )
     kit = SimpleNamespace(outbox=outbox, processed=processed, clock=clock, policy=policy,
-                          decisions=decisions, projects=None, staff=None)
+                          decisions=decisions, retries=retries, requests=requests,
+                          projects=None, staff=None)
     if directory:
         # projects and staff as attendance announces them (services.common.directory)
         kit.projects = Table(

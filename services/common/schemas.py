@@ -78,6 +78,17 @@ class WhyOut(Schema):
     decisions = fields.List(fields.Nested(DecisionRecordOut))
 
 
+class DeadLetterOut(Schema):
+    """An event whose handler failed every try (``services.common.inbox``)."""
+    handler = fields.String()
+    event_id = fields.String()
+    event_type = fields.String()
+    attempts = fields.Integer()
+    last_error = fields.String()
+    first_failed_at = fields.DateTime()
+    payload = fields.Dict()
+
+
 class ServiceHealthOut(Schema):
     service = fields.String()
     status = fields.String()

@@ -22,13 +22,13 @@ from nameko.rpc import rpc as nameko_rpc
 from nameko.timer import timer
 from sqlalchemy import text
 
-from . import directory, outbox, policy, why
-from .config import relay_enabled, relay_interval
+from . import directory, idempotency, inbox, outbox, policy, why
+from .config import env_float, relay_enabled, relay_interval
 from .errors import AnchangError, NotFound
 from .identity import Auth
 from .inbox import once
 from .policyspec import PolicySpec
-from .schemas import ServiceHealthOut, WhyOut, dump
+from .schemas import DeadLetterOut, ServiceHealthOut, WhyOut, dump
 from .timeutil import parse_instant
 from .uow import UnitOfWork
 
@@ -38,11 +38,12 @@ log = logging.getLogger(__name__)
 
 def rolls_back(fn):
     """Roll back before an exception leaves the worker: on SQLite a refusal raised after a
-    write would otherwise hold the write lock while nameko replies."""
+    write would otherwise hold the write lock while nameko replies. A request with an
+    Idempotency-Key is done once (services.common.idempotency)."""
     @functools.wraps(fn)
     def wrapper(self, *args, **kwargs):
         try:
-            return fn(self, *args, **kwargs)
+            return idempotency.run_once(self, fn, *args, **kwargs)
         except BaseException:
             self.db.rollback()
             raise
@@ -55,11 +56,40 @@ def rpc(fn):
     return nameko_rpc(rolls_back(fn), expected_exceptions=AnchangError)
 
 RELAY_INTERVAL = relay_interval()
+RETRY_INTERVAL = env_float("EVENT_RETRY_INTERVAL", 1.0)
 
 
-class ServiceKit:
+class EventRetries:
+    """Failed events come back by themselves (``services.common.inbox``): a timer tries each one
+    again when its back-off has passed; an admin lists the dead letters and replays them."""
+
+    @timer(interval=RETRY_INTERVAL)
+    def retry_failed_events(self):
+        kit = self.db.info["kit"]
+        for row in inbox.due(self.db, kit):
+            method = getattr(self, row["handler"].rsplit(".", 1)[-1], None)
+            if method is None:
+                log.error("no handler %s for event %s", row["handler"], row["event_id"])
+                continue
+            method(dict(row["payload"]))
+
+    @rpc
+    def dead_letters(self, token):
+        """Events whose handler failed every try (admin)."""
+        self.auth.caller(token).require("admin", action="read dead letters")
+        return dump(DeadLetterOut, inbox.dead_letters(self.db, self.db.info["kit"]), many=True)
+
+    @rpc
+    def replay_dead_letters(self, token, event_ids=None):
+        """Give dead letters (all, or those named) a fresh set of tries, starting now (admin)."""
+        self.auth.caller(token).require("admin", action="replay dead letters")
+        return {"replayed": inbox.replay(self.db, self.db.info["kit"], event_ids)}
+
+
+class ServiceKit(EventRetries):
     auth = Auth()
     config = Config()
+    request_key = idempotency.IdempotencyKey()
     dispatch = EventDispatcher()
     policy_spec: PolicySpec = PolicySpec("kit", {})   # each service: its rules.POLICY
     catalogue = None                                   # each service: its events.CATALOGUE
@@ -68,7 +98,8 @@ class ServiceKit:
     def uow(self, caller=None):
         """A unit of work on this worker's session at the clock's now (see services.common.uow)."""
         return UnitOfWork(self.db, self.clock.now(), caller, policy_spec=self.policy_spec,
-                          catalogue=self.catalogue, zone_of=self.zone_of)
+                          catalogue=self.catalogue, zone_of=self.zone_of,
+                          request_key=self.request_key)
 
     def caller(self, token, project_id=None, *roles, action="do this"):
         """SYS-02: the verified caller, of ``project_id`` when given, holding one of ``roles``

@@ -12,8 +12,9 @@ from .timeutil import business_day
 
 class UnitOfWork:
     def __init__(self, session, now, caller=None, *, policy_spec=None, catalogue=None,
-                 zone_of=None):
+                 zone_of=None, request_key=None):
         self.session, self.now, self.caller = session, now, caller
+        self.request_key = request_key     # written with the change (services.common.idempotency)
         self.policy_spec, self.catalogue = policy_spec, catalogue
         self._zone_of = zone_of or directory.timezone
         self._zones = {}   # a project's zone is read once per unit of work
@@ -24,6 +25,8 @@ class UnitOfWork:
 
     def __exit__(self, kind, exc, tb):
         if kind is None:
+            if self.request_key is not None:
+                self.request_key.mark(self.session, self.now)
             self.session.commit()
         else:
             self.session.rollback()

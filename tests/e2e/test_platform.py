@@ -146,6 +146,26 @@ def test_a_request_answered_503_never_runs_later(stack, project):
     assert r.status_code == 200 and [i["code"] for i in r.json()] == ["AFTER-1"]
 
 
+def test_a_repeated_request_with_its_idempotency_key_is_done_once(stack, project):
+    """A client retry with the same Idempotency-Key gets the first answer and changes nothing
+    (issue 13); without a key the gateway makes one and says which."""
+    item = {"code": "ONCE-1", "name": "楼书 once", "specification": "A4", "unit": "copy",
+            "unit_price_cents": 100, "category": "brochure", "reorder_level": 1}
+    path = "/v1/projects/{p}/materials/items"
+    headers = {"Idempotency-Key": "retry-me-1"}
+    first = project.api("POST", path, as_="storekeeper", json=item, headers=headers)
+    again = project.api("POST", path, as_="storekeeper", json=item, headers=headers)
+    assert first.status_code == again.status_code == 201, again.text
+    assert again.json() == first.json() and again.headers["Idempotency-Key"] == "retry-me-1"
+    other = project.api("POST", path, as_="storekeeper", json=item)        # a new request
+    assert other.status_code == 409 and len(other.headers["Idempotency-Key"]) == 32
+    r = project.api("GET", path, as_="storekeeper")
+    assert [i["code"] for i in r.json()] == ["ONCE-1"]
+    r = project.api("POST", path, as_="storekeeper", json=item,
+                    headers={"Idempotency-Key": "k" * 65})
+    assert r.status_code == 400 and error_of(r)["field"] == "Idempotency-Key"
+
+
 def test_policy_is_read_and_changed_by_a_manager_only(stack):
     """SYS-03.2: policy is readable in the project and changeable by a manager only."""
     r = stack.api("GET", "/v1/projects/1/policy/attendance", user="li")

@@ -130,3 +130,25 @@ def test_service_checks_identity_itself(start_service, rpc_proxy):
     other_manager = token(person_id=3, project_id=project["id"] + 1, roles=("manager",))
     with pytest.raises(Forbidden):
         att.list_staff(other_manager, project["id"])
+
+
+def test_a_redelivered_request_is_done_once_with_its_first_answer(start_service, rabbit_config):
+    """Issue 13: the broker redelivers a request that was in progress when its service died;
+    the same Idempotency-Key (in nameko's context data) gets the first answer and changes
+    nothing. Another key is another request (here refused: the code is taken)."""
+    from nameko.standalone.rpc import ServiceRpcProxy
+
+    from services.common.errors import Conflict
+    from services.common.idempotency import CONTEXT_KEY
+    start_service(AttendanceService)
+
+    def ask(key):
+        with ServiceRpcProxy("attendance", dict(rabbit_config), timeout=10,
+                             context_data={CONTEXT_KEY: key}) as att:
+            return att.create_project(ADMIN, {"code": "once", "name": "Once"})
+    first = ask("k-1")
+    assert ask("k-1") == first
+    with pytest.raises(Conflict):
+        ask("k-2")
+    with ServiceRpcProxy("attendance", dict(rabbit_config), timeout=10) as att:
+        assert [p["code"] for p in att.list_projects(ADMIN)] == ["once"]
