@@ -1,4 +1,4 @@
-"""Attendance clauses (docs/conformance/ATT.md) proven at their boundaries on in-memory SQLite:
+"""Attendance clauses (docs/conformance.md, ATT) proven at their boundaries on in-memory SQLite:
 each test names the clause IDs it proves. The rules' own boundaries are in
 test_attendance_rules.py; the broker in tests/service; the gateway in tests/e2e."""
 import base64
@@ -9,24 +9,17 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from services.attendance import events, models, repo, rules, usecases
+from services.attendance import models, rules, usecases
 from services.common import policy
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 from services.common.timeutil import parse_instant
 from services.common.why import chain
-from tests.usecase_kit import at, make_uow, outbox_events, person
+from tests.unit.test_attendance_usecases import ADMIN, MON, uow_at
+from tests.usecase_kit import at, outbox_events, person
 
-ADMIN = person(None, None, "admin", name="admin")
-MON = "2026-03-02"
 CONSULTANTS = ("c1", "c2", "c3", "c4", "c5")
 ROLES = {"mgr": "manager", "sup": "supervisor", "clerk": "clerk",
          **{c: "consultant" for c in CONSULTANTS}}
-
-
-def uow_at(session, when, caller):
-    return make_uow(models.Base, models.KIT, "attendance", now=at(when), caller=caller,
-                    session=session, policy_spec=rules.POLICY, catalogue=events.CATALOGUE,
-                    zone_of=repo.zone_of)
 
 
 @pytest.fixture

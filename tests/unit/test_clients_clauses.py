@@ -1,4 +1,4 @@
-"""Clients' clauses at their boundaries (docs/conformance/CLI.md), on in-memory SQLite: the
+"""Clients' clauses at their boundaries (docs/conformance.md, CLI), on in-memory SQLite: the
 visit as reception reports it (contract 4: arrived_at, named_person_id), call-to-visit
 (CLI-08), claims decided with stored times (CLI-04/05/07), price negotiation and phone-only
 evidence as recorded facts, re-registration with a sign-off (CLI-03), the visit register and
