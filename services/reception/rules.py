@@ -876,6 +876,17 @@ def sign_in_slot(sheet: Sequence[tuple[datetime | None, bool]], at: datetime,
     return len(sheet)
 
 
+def named_consultant(person: Mapping[str, Any] | None, person_id: int,
+                     project_id: int) -> Decision:
+    """CLI-08: the consultant a customer names on arrival is an active consultant of the
+    project (``person``: the directory's copy, or None)."""
+    if person is None or person["project_id"] != project_id or \
+            "consultant" not in person["roles"] or not person["active"]:
+        return refuse("CLI-08", f"{person_id} is not a consultant of this project",
+                      "not_a_consultant")
+    return allow("CLI-08", f"the customer named consultant {person_id}", "named")
+
+
 def mask_phone(phone: str | None) -> str | None:
     """CLI-14: 13812341234 → 138****1234 (digits only; short numbers keep their last 2)."""
     if not phone:

@@ -272,11 +272,9 @@ def _named_consultant(uow, project_id, person_id):
     """CLI-08: the named consultant must be a consultant of this project (directory replica)."""
     if person_id is None:
         return None
-    found = directory.person(uow.session, person_id)
-    if found is None or found["project_id"] != project_id or \
-            "consultant" not in found["roles"] or not found["active"]:
-        raise Unprocessable(f"{person_id} is not a consultant of this project", rule="CLI-08",
-                            field="named_person_id")
+    _decide(uow, rules.named_consultant(directory.person(uow.session, person_id), person_id,
+                                        project_id), unprocessable=("not_a_consultant",),
+            field="named_person_id")
     return person_id
 
 

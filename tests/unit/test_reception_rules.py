@@ -563,3 +563,17 @@ def test_rec12_call_faults_fine_by_policy_and_nothing_at_zero():
     end = t("10:00")
     assert not rules.sms_overdue(end, None, end + timedelta(minutes=5))
     assert rules.sms_overdue(end, None, end + timedelta(minutes=5, seconds=1))
+
+
+@pytest.mark.parametrize("person, ok", [
+    ({"project_id": 1, "roles": ["consultant"], "active": True}, True),
+    ({"project_id": 2, "roles": ["consultant"], "active": True}, False),     # other project
+    ({"project_id": 1, "roles": ["clerk"], "active": True}, False),          # not a consultant
+    ({"project_id": 1, "roles": ["consultant"], "active": False}, False),    # deactivated
+    (None, False),                                                           # nobody
+])
+def test_cli08_the_named_consultant_is_an_active_consultant_of_the_project(person, ok):
+    """CLI-08.1 (reception side): the consultant a customer names on arrival is a real,
+    active consultant of the project, else 422 naming named_person_id."""
+    d = rules.named_consultant(person, 7, 1)
+    assert (d.allowed, d.rule) == (ok, "CLI-08")
