@@ -10,6 +10,7 @@ ERROR = {"type": "object", "properties": {"error": {"type": "object", "propertie
 STATUS_TEXT = {400: "Bad request", 401: "Not authenticated", 403: "Role may not act",
                404: "Not found", 409: "Conflict with a rule",
                422: "Invalid input or refused by a rule",
+               429: "Too many attempts (login throttling)",
                503: "A service or the broker is unavailable"}
 _cache = {}
 

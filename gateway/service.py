@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 
 from services.common import config as settings
 from services.common import idempotency
-from services.common.errors import BadRequest, Forbidden, NotFound
+from services.common.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from services.common.identity import TokenSecret, issue_token, verify_token
 from services.common.rpc import call
 from services.common.rpc import proxy as rpc_proxy
@@ -33,6 +33,7 @@ from . import openapi
 from .errors import error_response, from_exception
 from .routes import all_routes
 from .routes.platform import SERVICE_NAMES
+from .throttle import Throttle
 
 log = logging.getLogger("gateway")
 STATIC = pathlib.Path(__file__).parent / "static"
@@ -50,6 +51,7 @@ class GatewayService:
     name = "gateway"
     config = Config()
     secret = TokenSecret()
+    throttle = Throttle()
     context = idempotency.Context()   # travels with every RPC this worker makes
     # 503 means not done: requests expire at the deadline (services.common.rpc.proxy)
     attendance = rpc_proxy("attendance")
@@ -69,7 +71,7 @@ class GatewayService:
             answer = error_response(405, "method_not_allowed", f"{request.path} allows {allowed}")
             answer.headers["Allow"] = allowed   # RFC 9110: every 405 names what is allowed
             return answer
-        key = None
+        key, self._address = None, request.remote_addr
         try:
             key = self._request_key(request)
             token = self._token(request) if route.auth else None
@@ -157,7 +159,12 @@ class GatewayService:
     # -- routes the gateway answers itself -----------------------------------------------
     def login(self, route, token, values, body, query):
         data = load(route.body, body)
-        person = self._rpc("attendance", "authenticate", data["username"], data["password"])
+        self.throttle.before(data["username"], self._address)
+        try:
+            person = self._rpc("attendance", "authenticate", data["username"], data["password"])
+        except Unauthorized:
+            self.throttle.failed(data["username"])
+            raise
         now = utcnow()
         return dump(route.response, {
             "token": issue_token(person, self._secret(), TOKEN_TTL, now),

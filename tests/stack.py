@@ -44,7 +44,9 @@ class Stack:
                         ANCHANG_VAR=str(self.var), GATEWAY_PORT=str(self.port),
                         GATEWAY_HOST="127.0.0.1", JWT_SECRET=SECRET,
                         CLOCK_CONTROL="1" if clock_control else "0", RPC_TIMEOUT="4",
-                        OUTBOX_RELAY_INTERVAL="0.05", PYTHONWARNINGS="ignore", **env)
+                        OUTBOX_RELAY_INTERVAL="0.05", PYTHONWARNINGS="ignore",
+                        # every test logs in from 127.0.0.1: only the per-user window applies
+                        LOGIN_LIMIT_PER_ADDRESS="100000/minute", **env)
         for name, url in (database_urls or {}).items():
             self.env[f"{name.upper()}_DATABASE_URL"] = url
         self._tokens = {}

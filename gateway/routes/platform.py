@@ -27,7 +27,8 @@ SERVICE_NAMES = ("attendance", "reception", "clients", "materials")
 
 ROUTES = [
     Route("POST", "/v1/auth/login", "Log in; returns a signed bearer token (JWT)", "auth",
-          handler="login", body=att.LoginIn, response=att.LoginOut, auth=False, answers=(401,),
+          handler="login", body=att.LoginIn, response=att.LoginOut, auth=False,
+          answers=(401, 429),
           rules=("SYS-02",)),
     Route("GET", "/v1/health", "Each service and the broker; 503 naming what is down", "platform",
           handler="health", response=HealthOut, auth=False),

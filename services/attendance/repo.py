@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from eventlet import tpool
 from sqlalchemy import func, select, update
 
 from services.common.db import inserted
@@ -41,15 +42,17 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
 # -- passwords (argon2) ----------------------------------------------------------------------
+# Hashing takes tens of milliseconds of CPU: it runs in eventlet's thread pool so that a flood
+# of logins never stalls the service's other requests (its event loop keeps running).
 def hash_password(password):
-    return _hasher.hash(password)
+    return tpool.execute(_hasher.hash, password)
 
 
 def password_matches(person, password):
     """Checked against a dummy hash when the user is unknown, so timing does not tell."""
     try:
-        return _hasher.verify(person.password_hash if person else _DUMMY_HASH, password) \
-            and person is not None
+        return tpool.execute(_hasher.verify, person.password_hash if person else _DUMMY_HASH,
+                             password) and person is not None
     except (VerificationError, InvalidHashError):
         return False
 

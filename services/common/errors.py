@@ -58,6 +58,11 @@ class Unprocessable(AnchangError):
 
 
 @deserialize_to_instance
+class TooManyRequests(AnchangError):
+    status, code = 429, "too_many_requests"
+
+
+@deserialize_to_instance
 class Unavailable(AnchangError):
     status, code = 503, "unavailable"
 

@@ -31,6 +31,20 @@ def test_wrong_password_is_401(stack):
     assert r.status_code == 401 and error_of(r)["rule"] == "SYS-02"
 
 
+def test_guessing_a_password_is_throttled_per_user(stack, project):
+    """Issue 14: after five failed logins in 15 minutes the user is refused (429, SYS-02) even
+    with the right password; another user is not affected."""
+    user = f"{project.code}_c1"
+    for _ in range(5):
+        r = stack.api("POST", "/v1/auth/login", json={"username": user, "password": "guess"})
+        assert r.status_code == 401
+    r = stack.api("POST", "/v1/auth/login", json={"username": user, "password": "password1"})
+    assert r.status_code == 429 and error_of(r)["rule"] == "SYS-02"
+    r = stack.api("POST", "/v1/auth/login",
+                  json={"username": f"{project.code}_c2", "password": "password1"})
+    assert r.status_code == 200
+
+
 @pytest.mark.parametrize("header", [None, "Bearer not-a-token", "Basic abc"])
 def test_missing_or_malformed_token_is_401(stack, header):
     """SYS-02.1: every request is made by an authenticated person."""

@@ -1,0 +1,45 @@
+"""Login throttling (SYS-02) with the kept ``limits`` library: a moving window per address
+(every attempt) and per user (failed attempts only). Guessing a password stops after a few
+tries, a flood from one address is refused at the gateway before it reaches attendance's
+password hashing, and the answer does not say whether the user exists.
+
+Counters live in ``LOGIN_LIMIT_STORAGE`` (``memory://`` per gateway process by default;
+``redis://…`` shares them between gateway instances)."""
+from limits import parse, storage, strategies
+from nameko.extensions import DependencyProvider
+
+from services.common.config import setting
+from services.common.errors import TooManyRequests
+
+
+class LoginThrottle:
+    def __init__(self, storage_uri="memory://", per_user="5/15minutes", per_address="30/minute"):
+        self.window = strategies.MovingWindowRateLimiter(storage.storage_from_string(storage_uri))
+        self.per_user, self.per_address = parse(per_user), parse(per_address)
+
+    def before(self, username, address):
+        """Refuse (429) when the address or the user has used up its window."""
+        if not self.window.hit(self.per_address, "login-address", address or "unknown"):
+            raise TooManyRequests(f"too many logins from this address: at most "
+                                  f"{self.per_address}; try again later", rule="SYS-02")
+        if not self.window.test(self.per_user, "login-user", username.lower()):
+            raise TooManyRequests(f"too many failed logins for this user: at most "
+                                  f"{self.per_user}; try again later", rule="SYS-02",
+                                  field="username")
+
+    def failed(self, username):
+        self.window.hit(self.per_user, "login-user", username.lower())
+
+
+class Throttle(DependencyProvider):
+    """One ``LoginThrottle`` per gateway container, set from its config."""
+
+    def setup(self):
+        config = self.container.config
+        self.throttle = LoginThrottle(
+            setting("LOGIN_LIMIT_STORAGE", config, "memory://"),
+            setting("LOGIN_LIMIT_PER_USER", config, "5/15minutes"),
+            setting("LOGIN_LIMIT_PER_ADDRESS", config, "30/minute"))
+
+    def get_dependency(self, worker_ctx):
+        return self.throttle
