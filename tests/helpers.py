@@ -56,3 +56,8 @@ class PostgresDatabase:
         with self.admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
         self.admin.dispose()
+
+
+# the platform admin moves the clock in tests (clock control: development mode, admin only)
+CLOCK_ADMIN = issue_token({"id": 1, "project_id": None, "roles": ["admin"], "name": "clock"},
+                          SECRET, 24 * 3600)

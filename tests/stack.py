@@ -44,6 +44,7 @@ class Stack:
                         ANCHANG_VAR=str(self.var), GATEWAY_PORT=str(self.port),
                         GATEWAY_HOST="127.0.0.1", JWT_SECRET=SECRET,
                         CLOCK_CONTROL="1" if clock_control else "0", RPC_TIMEOUT="4",
+                        ANCHANG_MODE="development",
                         OUTBOX_RELAY_INTERVAL="0.05", PYTHONWARNINGS="ignore",
                         # every test logs in from 127.0.0.1: only the per-user window applies
                         LOGIN_LIMIT_PER_ADDRESS="100000/minute", **env)
@@ -129,6 +130,6 @@ class Stack:
         return next(p["id"] for p in staff if p["username"] == username)
 
     def set_clock(self, iso):
-        r = self.api("PUT", "/v1/admin/clock", user="manager", json={"now": iso})
+        r = self.api("PUT", "/v1/admin/clock", user="admin", json={"now": iso})
         assert r.status_code == 200, r.text
         return r.json()

@@ -6,7 +6,7 @@ JWT_SECRET            shared by the gateway (signs) and every service (verifies)
                       the file var/jwt_secret (``make run`` writes a strong one once) is used
 ANCHANG_MODE          ``development`` allows the built-in development secret; any other mode
                       (the default) refuses to start without a real secret
-CLOCK_CONTROL=1       lets the gateway set every service's clock (tests and demos only)
+CLOCK_CONTROL=1       lets the platform admin set every service's clock (development mode only)
 RPC_TIMEOUT           seconds before an RPC is answered with 503
 """
 import os
@@ -70,7 +70,9 @@ def jwt_secret(config=None):
 
 
 def clock_control(config=None):
-    return str(setting("CLOCK_CONTROL", config, "0")).lower() in ("1", "true", "yes")
+    """Tests and demos may move the clock: only with CLOCK_CONTROL=1 in development mode."""
+    return development(config) and \
+        str(setting("CLOCK_CONTROL", config, "0")).lower() in ("1", "true", "yes")
 
 
 def rpc_timeout(config=None):

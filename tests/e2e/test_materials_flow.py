@@ -13,11 +13,9 @@ M = "/v1/projects/{p}/materials"
 @pytest.fixture
 def march(project):
     """SYS-04: a Monday in March (a month without a full count), whatever the wall clock says."""
-    r = project.api("PUT", "/v1/admin/clock", as_="manager",
-                    json={"now": "2026-03-02T10:00:00+08:00"})
-    assert r.status_code == 200, r.text
+    project.stack.set_clock("2026-03-02T10:00:00+08:00")
     yield project
-    project.api("DELETE", "/v1/admin/clock", as_="manager")
+    project.stack.api("DELETE", "/v1/admin/clock", user="admin")
 
 
 def error_of(response):

@@ -204,13 +204,16 @@ def test_openapi_and_docs_page(stack):
 
 
 def test_clock_is_set_and_cleared_for_every_service(stack):
-    """SYS-04.4: with CLOCK_CONTROL=1 one call sets every service's clock (tests control it)."""
+    """SYS-04.4: with CLOCK_CONTROL=1 in development mode the platform admin sets every
+    service's clock in one call (tests control it); a project's manager may not."""
     now = stack.set_clock("2026-03-02T08:30:00+08:00")
     assert set(now) == {"attendance", "reception", "clients", "materials"}
     assert all(v.startswith("2026-03-02T00:30:00") for v in now.values())
     r = stack.api("PUT", "/v1/admin/clock", user="li", json={"now": "2026-03-02T08:30:00"})
     assert r.status_code == 403
-    r = stack.api("DELETE", "/v1/admin/clock", user="manager")
+    r = stack.api("PUT", "/v1/admin/clock", user="manager", json={"now": "2026-03-02T08:30:00"})
+    assert r.status_code == 403                       # every project's clock: admin only
+    r = stack.api("DELETE", "/v1/admin/clock", user="admin")
     assert r.status_code == 200 and not any(v.startswith("2026-03-02") for v in r.json().values())
 
 
@@ -218,7 +221,7 @@ def test_clock_routes_are_404_without_clock_control():
     s = Stack(clock_control=False)
     s.start()
     try:
-        r = s.api("PUT", "/v1/admin/clock", user="manager", json={"now": "2026-03-02T08:30:00"})
+        r = s.api("PUT", "/v1/admin/clock", user="admin", json={"now": "2026-03-02T08:30:00"})
         assert r.status_code == 404 and error_of(r)["rule"] == "SYS-04"
     finally:
         s.stop()

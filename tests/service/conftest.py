@@ -16,6 +16,7 @@ def start_service(container_factory, rabbit_config, tmp_path):
         if migrate and name in ("attendance", "reception", "clients", "materials"):
             upgrade(name, url)
         config = dict(rabbit_config, DATABASE_URL=url, JWT_SECRET=SECRET, CLOCK_CONTROL="1",
+                      ANCHANG_MODE="development",
                       serializer="json", **extra)
         container = container_factory(service_cls, config)
         container.start()

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from services.clients.service import ClientsService
 from services.common.errors import Conflict
 from services.common.migrate import upgrade
-from tests.helpers import token
+from tests.helpers import CLOCK_ADMIN, token
 
 pytestmark = pytest.mark.postgres
 PID = 1
@@ -21,7 +21,7 @@ def test_cli12_hundred_simultaneous_subscriptions_on_one_unit_two_instances(
     start_service(ClientsService, database_url=pg_url, migrate=False)
     start_service(ClientsService, database_url=pg_url, migrate=False)
     cli = rpc_proxy("clients", timeout=60)
-    cli.set_clock(MANAGER, "2026-03-02T10:00:00+08:00")
+    cli.set_clock(CLOCK_ADMIN, "2026-03-02T10:00:00+08:00")
     unit = cli.create_unit(MANAGER, PID, {"code": "3-1801"})
     cli.confirm_unit(MANAGER, PID, unit["id"])
     customers = [cli.register_customer(DESK, PID, f"139{i:08d}", f"客户{i}", "walk_in")

@@ -12,7 +12,7 @@ from nameko.standalone.events import event_dispatcher
 
 from services.clients.service import ClientsService
 from services.common.errors import Conflict, Forbidden, Unprocessable
-from tests.helpers import eventually, token
+from tests.helpers import CLOCK_ADMIN, eventually, token
 
 PID = 1
 A, B = 11, 12
@@ -29,7 +29,7 @@ PHONE = "13812345678"
 def clients(start_service, rpc_proxy):
     start_service(ClientsService)
     proxy = rpc_proxy("clients")
-    proxy.set_clock(MANAGER, MORNING)
+    proxy.set_clock(CLOCK_ADMIN, MORNING)
     return proxy
 
 
@@ -147,9 +147,9 @@ def test_cli12_an_unpaid_subscription_lapses_by_the_clock_and_releases_the_unit(
     with pytest.raises(Conflict) as exc:
         clients.subscribe(CB, PID, {"unit_id": unit["id"], "customer_id": other["customer_id"]})
     assert exc.value.rule == "CLI-12"
-    clients.set_clock(MANAGER, "2026-03-02T10:09:59+08:00")   # inside the deposit window
+    clients.set_clock(CLOCK_ADMIN, "2026-03-02T10:09:59+08:00")   # inside the deposit window
     assert not clients.list_units(CB, PID)[0]["available"]
-    clients.set_clock(MANAGER, "2026-03-02T10:10:01+08:00")   # past it: the timer lapses it
+    clients.set_clock(CLOCK_ADMIN, "2026-03-02T10:10:01+08:00")   # past it: the timer lapses it
     eventually(lambda: clients.list_units(CB, PID)[0]["available"],
                message="the deposit timer did not lapse the subscription")
     assert [s["state"] for s in clients.list_subscriptions(MANAGER, PID)] == ["lapsed"]

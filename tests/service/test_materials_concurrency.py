@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from services.common.errors import Conflict
 from services.common.migrate import upgrade
 from services.materials.service import MaterialsService
-from tests.helpers import token
+from tests.helpers import CLOCK_ADMIN, token
 
 pytestmark = pytest.mark.postgres
 PID = 1
@@ -30,7 +30,7 @@ def test_mat04_fifty_simultaneous_issues_of_one_against_five_two_instances(
     start_service(MaterialsService, database_url=pg_url, migrate=False)
     start_service(MaterialsService, database_url=pg_url, migrate=False)
     mat = rpc_proxy("materials", timeout=30)
-    mat.set_clock(MANAGER, "2026-03-02T10:00:00+08:00")  # the plan's quarter (MAT-02)
+    mat.set_clock(CLOCK_ADMIN, "2026-03-02T10:00:00+08:00")  # the plan's quarter (MAT-02)
     item = mat.create_item(STOREKEEPER, PID, {
         "code": "FP-A", "name": "户型单张 A", "specification": "A4", "unit": "sheet",
         "unit_price_cents": 50, "category": "floor_plan", "reorder_level": 2})

@@ -10,7 +10,7 @@ from nameko.standalone.events import event_dispatcher
 
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 from services.materials.service import MaterialsService
-from tests.helpers import eventually, token
+from tests.helpers import CLOCK_ADMIN, eventually, token
 
 PID = 1
 MANAGER = token(person_id=2, project_id=PID, roles=("manager",), name="manager")
@@ -49,7 +49,7 @@ def known(mat, person_id):
 def mat(start_service, rpc_proxy, rabbit_config):
     start_service(MaterialsService)
     proxy = rpc_proxy("materials")
-    proxy.set_clock(MANAGER, MONDAY)
+    proxy.set_clock(CLOCK_ADMIN, MONDAY)
     dispatch = event_dispatcher(dict(rabbit_config))
     for person_id, roles in STAFF.items():
         announce(dispatch, person_id, roles)

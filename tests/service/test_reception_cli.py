@@ -7,8 +7,8 @@ import sys
 import pytest
 
 from services.reception.service import ReceptionService
-from tests.helpers import SECRET
-from tests.service.test_reception_service import MANAGER, NAMES, PID, Floor, at
+from tests.helpers import CLOCK_ADMIN, SECRET
+from tests.service.test_reception_service import NAMES, PID, Floor, at
 from tests.stack import ROOT
 
 A, B, C = 101, 102, 103
@@ -26,7 +26,7 @@ def cli(tmp_path, *argv, amqp_uri=None):
 def test_rec01_cli_sheet_and_receptions(start_service, rpc_proxy, rabbit_config, tmp_path):
     start_service(ReceptionService)
     rec = rpc_proxy("reception")
-    rec.set_clock(MANAGER, at("09:00"))
+    rec.set_clock(CLOCK_ADMIN, at("09:00"))
     floor = Floor(rabbit_config, rec)
     try:
         for i, person in enumerate((B, A, C)):

@@ -8,9 +8,8 @@ import sqlalchemy as sa
 from services.common.errors import Conflict
 from services.common.migrate import upgrade
 from services.reception.service import ReceptionService
-from tests.helpers import eventually
+from tests.helpers import CLOCK_ADMIN, eventually
 from tests.service.test_reception_service import (
-    MANAGER,
     NAMES,
     PID,
     RECEPTIONIST,
@@ -44,7 +43,7 @@ def pg_floor(pg_url, start_service, rpc_proxy, rabbit_config):
     start_service(ReceptionService, database_url=pg_url, migrate=False)
     start_service(ReceptionService, database_url=pg_url, migrate=False)
     rec = rpc_proxy("reception", timeout=30)
-    rec.set_clock(MANAGER, at("09:00"))
+    rec.set_clock(CLOCK_ADMIN, at("09:00"))
     floor = Floor(rabbit_config, rec)
     # six sign-ins published at once: both instances take some; the sheet is still in
     # sign-in order because each lands by its sign-in time under the sheet's row lock

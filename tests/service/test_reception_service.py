@@ -20,7 +20,7 @@ from nameko.standalone.events import event_dispatcher
 from services.clients.service import ClientsService
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 from services.reception.service import ReceptionService
-from tests.helpers import eventually, token
+from tests.helpers import CLOCK_ADMIN, eventually, token
 
 PID = 7
 DAY = "2026-03-02"
@@ -116,7 +116,7 @@ def floor(start_service, rpc_proxy, rabbit_config):
     start_service(ReceptionService)
     start_service(ClientsService)
     rec = rpc_proxy("reception")
-    rec.set_clock(MANAGER, at("09:00"))
+    rec.set_clock(CLOCK_ADMIN, at("09:00"))
     f = Floor(rabbit_config, rec)
     yield f
     f.close()
@@ -306,7 +306,7 @@ def test_rec05_voluntary_pass_two_marks_and_policy_minimum(floor):
     floor.rec.voluntary_pass(consultant(C), PID, {"minutes": 15 + 45})
     assert floor.marks() == {A: 2, B: 0, C: 2}
     # the pass ends by itself: after 30 min A is back in the order
-    floor.rec.set_clock(MANAGER, at("09:31"))
+    floor.rec.set_clock(CLOCK_ADMIN, at("09:31"))
     assert A in floor.order() and C not in floor.order()
 
 
@@ -450,10 +450,10 @@ def test_rec12_calls_registered_fined_for_blanks_and_sms_deadline(floor):
     blank = floor.rec.register_call(RECEPTIONIST, PID, {"caller": "赵", "answered_by": B,
                                                         "phone": "13900001111"})
     assert blank["missing"] == ["need", "how_heard"] and blank["fine"] == 20
-    floor.rec.set_clock(MANAGER, at("09:05"))
+    floor.rec.set_clock(CLOCK_ADMIN, at("09:05"))
     on_time = floor.rec.record_sms(consultant(A), PID, call["id"], {})
     assert on_time["sms"]["status"] == "on_time"
-    floor.rec.set_clock(MANAGER, at("09:20"))
+    floor.rec.set_clock(CLOCK_ADMIN, at("09:20"))
     assert [c["sms"]["status"] for c in floor.rec.list_calls(MANAGER, PID, {})] == \
         ["on_time", "missing"]
     late = floor.rec.record_sms(consultant(B), PID, blank["id"], {"sent_at": at("09:10")})
@@ -503,7 +503,7 @@ def owned_floor(start_service, rpc_proxy, rabbit_config):
     start_service(ReceptionService)
     start_service(ClientsStandIn, migrate=False)
     rec = rpc_proxy("reception")
-    rec.set_clock(MANAGER, at("09:00"))
+    rec.set_clock(CLOCK_ADMIN, at("09:00"))
     f = Floor(rabbit_config, rec)
     yield f
     f.close()
@@ -605,7 +605,7 @@ def test_rec12_faults_are_recorded_once_and_announced_for_the_ledger(floor):
     late = floor.rec.register_call(consultant(A), PID, dict(full, answered_by=A,
                                                             ended_at=at("09:00")))
     assert late["faults"] == []
-    floor.rec.set_clock(MANAGER, at("09:06"))            # after it: the timer records no_sms
+    floor.rec.set_clock(CLOCK_ADMIN, at("09:06"))            # after it: the timer records no_sms
     floor.events("call_fault_recorded", call_id=never["id"], kind="no_sms")
     floor.events("call_fault_recorded", call_id=late["id"], kind="no_sms")
     sms = floor.rec.record_sms(consultant(A), PID, late["id"],
@@ -615,7 +615,7 @@ def test_rec12_faults_are_recorded_once_and_announced_for_the_ledger(floor):
     # first), never both
     third = floor.rec.register_call(consultant(A), PID, dict(full, answered_by=A,
                                                              ended_at=at("09:06")))
-    floor.rec.set_clock(MANAGER, at("09:12"))
+    floor.rec.set_clock(CLOCK_ADMIN, at("09:12"))
     floor.rec.record_sms(consultant(A), PID, third["id"], {"sent_at": f"{DAY}T09:11:30+08:00"})
     floor.events("call_fault_recorded", call_id=third["id"])
     assert len(next(c for c in floor.rec.list_calls(MANAGER, PID, {})
@@ -658,14 +658,14 @@ def test_cli08_named_consultant_free_receives_and_events_carry_arrival(floor):
         assert (exc.value.rule, exc.value.field) == ("CLI-08", "named_person_id")
     refused(C)
     refused(999)
-    floor.rec.set_clock(MANAGER, at("09:10"))
+    floor.rec.set_clock(CLOCK_ADMIN, at("09:10"))
     taken = floor.walk_in(named_person_id=B)
     rec = taken["reception"]
     assert (rec["person_id"], rec["kind"], rec["rule"]) == (B, "turn", "CLI-08")
     assert rec["named_person_id"] == B and rec["arrived_at"].startswith("2026-03-02T01:10")
     started = floor.events("reception_started", reception_id=rec["id"])[0]
     assert started["named_person_id"] == B and started["arrived_at"] == rec["arrived_at"]
-    floor.rec.set_clock(MANAGER, at("09:40"))
+    floor.rec.set_clock(CLOCK_ADMIN, at("09:40"))
     floor.rec.complete_reception(consultant(B), PID, rec["id"], {"outcome": "ok"})
     done = floor.events("reception_completed", reception_id=rec["id"])[0]
     assert done["arrived_at"] == rec["arrived_at"] and done["named_person_id"] == B

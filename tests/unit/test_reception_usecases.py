@@ -283,3 +283,28 @@ def test_sys03_policy_is_checked_when_written_naming_the_key_and_its_rule(office
     assert (exc.value.field, exc.value.rule) == ("noon", "REC-10")
     policy.change(office, PID, rules.POLICY, {"duty_chooser": "head_of_rotation"}, 2)
     assert policy.read(office, PID, rules.POLICY)["duty_chooser"] == "head_of_rotation"
+
+
+def test_an_open_reception_from_yesterday_does_not_block_today(office):
+    """Issue 13: B's reception left open on Monday neither keeps B busy nor blocks the desk on
+    Tuesday (the sheet, its states and the one-open-reception slots are per day)."""
+    monday = walk_in(office, phone="13812341234")
+    assert monday["reception"]["person_id"] == B                  # never completed
+    tuesday = "2026-03-03"
+
+    def uow_at(caller, hhmm):
+        return make_uow(models.Base, models.KIT, "reception", now=at(f"{tuesday} {hhmm}"),
+                        caller=caller, session=office, policy_spec=rules.POLICY,
+                        catalogue=events.CATALOGUE)
+    for i, pid in enumerate((B, A, C)):
+        with uow_at(None, f"08:3{i}") as uow:
+            usecases.signed_in(uow, {"project_id": PID, "day": tuesday, "person_id": pid,
+                                     "name": NAMES[pid], "at": f"{tuesday}T08:3{i}:00+08:00"})
+    for hhmm in ("09:05", "09:06"):
+        with uow_at(DESK, hhmm) as uow:
+            answer = usecases.register_walk_in(uow, PID, {"visit_kind": "new"}, Owners())
+        assert answer["reception"]["second_group"] is False
+    with uow_at(DESK, "09:07") as uow:
+        entries = usecases.sheet(uow, PID)["entries"]
+    assert {e["person_id"]: e["state"] for e in entries} == \
+        {B: "receiving", A: "receiving", C: "free"}

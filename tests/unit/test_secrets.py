@@ -48,3 +48,10 @@ def test_the_gateway_listens_on_loopback_unless_told_otherwise():
     compose = yaml.safe_load((config.ROOT / "deploy" / "compose.yml").read_text())
     assert compose["services"]["gateway"]["environment"]["GATEWAY_HOST"] == "0.0.0.0"
     assert compose["services"]["gateway"]["environment"]["JWT_SECRET"].startswith("${JWT_SECRET:?")
+
+
+def test_clock_control_needs_development_mode(env):
+    """Issue 14: CLOCK_CONTROL=1 alone does not let anyone move the clock in production."""
+    assert not config.clock_control({"CLOCK_CONTROL": "1"})
+    assert config.clock_control({"CLOCK_CONTROL": "1", "ANCHANG_MODE": "development"})
+    assert not config.clock_control({"ANCHANG_MODE": "development"})
