@@ -536,6 +536,12 @@ def submission(session, project_id, year, month):
 
 
 # -- views (row -> dict for the Out schemas) -------------------------------------------------
+def person_now(session, person_id):
+    """``person_view`` of a person by id, or None (for the token check, SYS-02)."""
+    found = session.get(Person, person_id)
+    return person_view(found) if found else None
+
+
 def person_view(p):
     return {"id": p.id, "project_id": p.project_id, "username": p.username, "name": p.name,
             "roles": p.role_names, "active": p.active}

@@ -44,6 +44,10 @@ class AttendanceService(ServiceKit):
     catalogue = events.CATALOGUE
     zone_of = staticmethod(repo.zone_of)
 
+    def person_now(self, person_id):
+        """Attendance owns the staff: a token is checked against the person as they are now."""
+        return repo.person_now(self.db, person_id)
+
     # ================================================================ staff directory (SYS-02)
     @rpc
     def authenticate(self, username, password):

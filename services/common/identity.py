@@ -109,15 +109,38 @@ class Auth(DependencyProvider):
         self.secret = jwt_secret(self.container.config)
 
     def get_dependency(self, worker_ctx):
-        return _AuthApi(self.secret, self.container.service_name)
+        service = worker_ctx.service
+        return _AuthApi(self.secret, self.container.service_name,
+                        getattr(service, "person_now", None))
 
 
 class _AuthApi:
-    def __init__(self, secret, service_name):
-        self.secret, self.service_name = secret, service_name
+    def __init__(self, secret, service_name, person_now=None):
+        self.secret, self.service_name, self.person_now = secret, service_name, person_now
 
     def caller(self, token):
-        return verify_token(token, self.secret)
+        caller = verify_token(token, self.secret)
+        if self.person_now is not None:
+            still_current(caller, self.person_now(caller.person_id)
+                          if caller.person_id is not None else None)
+        return caller
+
+    def service_token(self):
+        return service_token(self.service_name, self.secret)
+
+
+def still_current(caller, person):
+    """A token stops working as soon as its person is deactivated or their roles change
+    (``person``: the service's current copy, or None when it has not heard of them yet)."""
+    if person is None or caller.is_service:
+        return caller
+    if not person["active"]:
+        raise Unauthorized("this person is no longer active; the token is revoked",
+                           rule="SYS-02")
+    if frozenset(person["roles"]) != caller.roles:
+        raise Unauthorized("your roles have changed since this token was issued: log in again",
+                           rule="SYS-02")
+    return caller
 
     def service_token(self):
         return service_token(self.service_name, self.secret)

@@ -95,6 +95,12 @@ class ServiceKit(EventRetries):
     catalogue = None                                   # each service: its events.CATALOGUE
     zone_of = staticmethod(directory.timezone)
 
+    def person_now(self, person_id):
+        """The caller's current roles and active flag (the directory replica; attendance reads
+        its own staff): a token whose person changed stops working (identity.still_current)."""
+        return directory.person(self.db, person_id) if self.db.info["kit"].staff is not None \
+            else None
+
     def uow(self, caller=None):
         """A unit of work on this worker's session at the clock's now (see services.common.uow)."""
         return UnitOfWork(self.db, self.clock.now(), caller, policy_spec=self.policy_spec,

@@ -6,7 +6,7 @@ import jwt
 import pytest
 import requests
 
-from tests.helpers import SECRET, token
+from tests.helpers import SECRET, eventually, token
 from tests.stack import Stack
 
 
@@ -63,6 +63,23 @@ def test_expired_and_forged_tokens_are_401(stack):
                         algorithm="HS256")
     r = stack.api("GET", "/v1/projects/1/staff", token=forged)
     assert r.status_code == 401
+
+
+def test_a_demoted_persons_old_token_stops_working_within_seconds(stack, project):
+    """Issue 14: a supervisor demoted to consultant cannot book a fine with the token they had;
+    attendance refuses at once, the other services as soon as the change reaches them."""
+    old = project.login("supervisor")
+    r = stack.api("GET", f"/v1/projects/{project.id}/board", token=old)
+    assert r.status_code == 200
+    r = project.api("PUT", f"/v1/staff/{project.ids['supervisor']}/roles", as_="manager",
+                    json={"roles": ["consultant"]})
+    assert r.status_code == 200, r.text
+    r = stack.api("POST", f"/v1/projects/{project.id}/ledger", token=old,
+                  json={"person_id": project.ids["c1"], "offence": "sleeping_on_duty"})
+    assert r.status_code == 401 and error_of(r)["rule"] == "SYS-02"
+    eventually(lambda: stack.api("GET", f"/v1/projects/{project.id}/board",
+                                 token=old).status_code == 401, timeout=10,
+               message="reception still accepted the demoted supervisor's token")
 
 
 def test_consultant_may_not_add_staff_403(stack):

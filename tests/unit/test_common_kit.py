@@ -301,3 +301,20 @@ def test_report_files_csv_and_xlsx():
     assert [c.value for c in sheet[2]] == ["李娜", 2]
     with pytest.raises(Unprocessable):
         table_file(rows, [("name", "n")], "pdf", "r")
+
+
+def test_a_token_stops_working_when_its_person_changes():
+    """Issue 14: deactivated, or roles changed since the token was issued: 401 (SYS-02); a
+    person the service has not heard of yet, and a service's own token, pass."""
+    from services.common.identity import still_current
+    sup = Caller(person_id=5, project_id=1, roles=frozenset({"supervisor"}), name="sup")
+    now = {"id": 5, "project_id": 1, "roles": ["supervisor"], "active": True}
+    assert still_current(sup, now) is sup
+    assert still_current(sup, None) is sup
+    for changed in ({**now, "active": False}, {**now, "roles": ["consultant"]},
+                    {**now, "roles": ["supervisor", "manager"]}):
+        with pytest.raises(Unauthorized) as exc:
+            still_current(sup, changed)
+        assert exc.value.rule == "SYS-02"
+    service = Caller(person_id=None, project_id=None, roles=frozenset({"service"}))
+    assert still_current(service, None) is service
