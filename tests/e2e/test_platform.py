@@ -65,6 +65,18 @@ def test_expired_and_forged_tokens_are_401(stack):
     assert r.status_code == 401
 
 
+def test_tokens_forged_with_the_development_secret_or_alg_none_are_401(stack):
+    """Issue 14: neither the development secret written in the source nor an unsigned token
+    (alg=none) makes anyone an admin."""
+    from services.common.config import DEV_SECRET
+    claims = {"sub": "1", "roles": ["admin"], "project_id": None, "iss": "anchang",
+              "iat": int(time.time()), "exp": int(time.time()) + 600}
+    for forged in (jwt.encode(claims, DEV_SECRET, algorithm="HS256"),
+                   jwt.encode(claims, None, algorithm="none")):
+        r = stack.api("POST", "/v1/projects", token=forged, json={"code": "evil", "name": "x"})
+        assert r.status_code == 401 and error_of(r)["rule"] == "SYS-02"
+
+
 def test_a_demoted_persons_old_token_stops_working_within_seconds(stack, project):
     """Issue 14: a supervisor demoted to consultant cannot book a fine with the token they had;
     attendance refuses at once, the other services as soon as the change reaches them."""
