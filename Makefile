@@ -40,7 +40,7 @@ run: $(VENV)/.installed services secret seed
 	@echo "Gateway: http://localhost:$(GATEWAY_PORT)/  (API docs: /docs, health: /v1/health)"
 	@echo "Demo logins (password anchang-demo): admin, manager, supervisor, clerk, reception, storekeeper, agent, li, zhang, liu, chen"
 	@echo "Ctrl-C stops everything."
-	@exec $(VENV)/bin/honcho -f deploy/Procfile -d . start
+	@mkdir -p var && ANCHANG_VAR=$${ANCHANG_VAR:-$(CURDIR)/var} exec $(VENV)/bin/supervisord -c deploy/supervisord.conf
 
 test: $(VENV)/.installed services lint
 	@$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,4 +1,4 @@
-"""The whole platform as real processes (`nameko run`, as deploy/Procfile runs them) on a
+"""The whole platform as real processes (`nameko run`, as deploy/supervisord.conf runs them) on a
 throw-away RabbitMQ vhost and throw-away databases, for end-to-end tests and benchmarks."""
 import os
 import pathlib
@@ -55,13 +55,17 @@ class Stack:
         self.contract = ResponseContract(self.url) if contract else None
 
     # -- life cycle ------------------------------------------------------------------------
-    def start(self):
+    def prepare(self):
+        """The vhost, migrated databases and the demo project, no processes yet."""
         requests.put(f"{MGMT}/api/vhosts/{self.vhost}", auth=("guest", "guest"), timeout=10)
         requests.put(f"{MGMT}/api/permissions/{self.vhost}/guest", auth=("guest", "guest"),
                      json={"configure": ".*", "write": ".*", "read": ".*"}, timeout=10)
+        self.run([sys.executable, "-m", "services.common.migrate", "upgrade", "all"])
+        self.run([sys.executable, "-m", "services.attendance.cli", "seed-demo"])
+
+    def start(self):
         try:
-            self.run([sys.executable, "-m", "services.common.migrate", "upgrade", "all"])
-            self.run([sys.executable, "-m", "services.attendance.cli", "seed-demo"])
+            self.prepare()
             for name in PROCESSES:
                 self.start_process(name)
             self.wait_healthy()
@@ -100,6 +104,9 @@ class Stack:
                 self.stop_process(name)
             except Exception:
                 self.procs.get(name) and self.procs[name].kill()
+        self.drop_vhost()
+
+    def drop_vhost(self):
         requests.delete(f"{MGMT}/api/vhosts/{self.vhost}", auth=("guest", "guest"), timeout=10)
 
     def log(self, name):
