@@ -13,13 +13,18 @@ ROUTES = [
     Route("GET", f"{P}/ownership", "Who owns this phone, and is the protection live "
           "(?phone=; the same lookup reception makes for a walk-in)", S, service=S,
           rpc="owner_of_query", query=("phone",), response=cli.OwnerOut,
-          rules=("CLI-01", "CLI-02", "CLI-03")),
+          rules=("CLI-01", "CLI-02", "CLI-03", "CLI-14"), answers=(429,)),
     Route("POST", f"{P}/customers", "Register a customer by mobile", S, service=S,
           rpc="create_customer", body=cli.CustomerIn, response=cli.CustomerOut, status=201,
           rules=("CLI-01", "CLI-14")),
     Route("GET", f"{P}/customers", "Customers (?phone=&owner_id=); phones masked unless you own "
           "them or are a supervisor/manager", S, service=S, rpc="list_customers",
-          query=("phone", "owner_id"), response=cli.CustomerOut, many=True, rules=("CLI-14",)),
+          query=("phone", "owner_id"), response=cli.CustomerOut, many=True, rules=("CLI-14",),
+          answers=(429,)),
+    Route("GET", f"{P}/phone-access-log", "Who saw which full phone number, newest first "
+          "(?person_id=&customer_id=; manager)", S, service=S, rpc="phone_access_log",
+          query=("person_id", "customer_id"), response=cli.PhoneAccessOut, many=True,
+          rules=("CLI-14",)),
     Route("GET", C, "One customer (phone masked per CLI-14)", S, service=S, rpc="get_customer",
           response=cli.CustomerOut, rules=("CLI-14",)),
     Route("GET", f"{C}/history", "The full ownership history, each step with its rule", S,

@@ -180,3 +180,29 @@ class Subscription(Base):
     announced: Mapped[bool] = mapped_column(Boolean, default=False)
     rule: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str] = mapped_column(Text)
+
+
+class PhoneLookup(Base):
+    """CLI-14: one lookup by phone (ownership, customer search) by one person; counted per
+    person over the last hour in the database, so every instance shares the limit. The customer
+    id when the number is a customer, else a hash of the number (never the number itself)."""
+    __tablename__ = "phone_lookup"
+    __table_args__ = (Index("ix_phone_lookup_person_at", "project_id", "person_id", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer)
+    person_id: Mapped[int] = mapped_column(Integer)
+    customer_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    phone_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class PhoneAccess(Base):
+    """CLI-14: an answer that showed a customer's FULL phone number (who, which customer, when,
+    which action), written in the answer's transaction; masked answers are not logged."""
+    __tablename__ = "phone_access"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, index=True)
+    person_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    customer_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -5,7 +5,9 @@ A customer's row is locked (FOR UPDATE on PostgreSQL) before its ownership chang
 instances apply contacts one at a time; the unique keys (one customer per phone, one unit code
 per project, one live subscription per unit) settle races between instances.
 """
-from sqlalchemy import select
+import hashlib
+
+from sqlalchemy import func, select
 
 from services.common import directory
 from services.common.db import inserted
@@ -13,7 +15,18 @@ from services.common.errors import NotFound
 from services.common.timeutil import iso
 
 from . import rules
-from .models import ChannelReport, Claim, Contact, Customer, Subscription, Target, Unit, Visit
+from .models import (
+    ChannelReport,
+    Claim,
+    Contact,
+    Customer,
+    PhoneAccess,
+    PhoneLookup,
+    Subscription,
+    Target,
+    Unit,
+    Visit,
+)
 
 
 def _in_project(row, project_id, what, ident, rule, field):
@@ -371,3 +384,44 @@ def conversion_entries(session, project_id):
              for s in session.scalars(select(Subscription).where(
                  Subscription.project_id == project_id, Subscription.state == "live"))]
     return calls, visits, deals
+
+
+# ---------------------------------------------------------------- CLI-14 lookups and access log
+
+def phone_hash(project_id, phone):
+    """The number of a lookup that found no customer, hashed with its project."""
+    return hashlib.sha256(f"{project_id}:{phone}".encode()).hexdigest()
+
+
+def lookups_since(session, project_id, person_id, since):
+    """CLI-14: this person's lookups by phone at or after ``since`` (the database counts, so
+    every instance sees the same figure)."""
+    return session.scalar(select(func.count(PhoneLookup.id)).where(
+        PhoneLookup.project_id == project_id, PhoneLookup.person_id == person_id,
+        PhoneLookup.at > since))
+
+
+def add_lookup(session, project_id, person_id, at, customer_id=None, phone=None):
+    session.add(PhoneLookup(project_id=project_id, person_id=person_id, at=at,
+                            customer_id=customer_id,
+                            phone_hash=None if customer_id else phone_hash(project_id, phone)))
+
+
+def add_access(session, project_id, person_id, customer_id, action, at):
+    session.add(PhoneAccess(project_id=project_id, person_id=person_id,
+                            customer_id=customer_id, action=action, at=at))
+
+
+def access_log(session, project_id, person_id=None, customer_id=None):
+    """CLI-14: who saw which full phone number, newest first."""
+    rows = select(PhoneAccess).where(PhoneAccess.project_id == project_id)
+    if person_id is not None:
+        rows = rows.where(PhoneAccess.person_id == person_id)
+    if customer_id is not None:
+        rows = rows.where(PhoneAccess.customer_id == customer_id)
+    return list(session.scalars(rows.order_by(PhoneAccess.at.desc(), PhoneAccess.id.desc())))
+
+
+def access_view(a):
+    return {"id": a.id, "person_id": a.person_id, "customer_id": a.customer_id,
+            "action": a.action, "at": iso(a.at)}

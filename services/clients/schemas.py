@@ -260,3 +260,18 @@ class SubscriptionOut(Cited):
     signed_at = fields.String()
     deposit_paid_at = fields.String(allow_none=True)
     credit_split = fields.List(fields.Dict())
+
+
+class AccessLogQuery(Schema):
+    """CLI-14: ?person_id= and ?customer_id= narrow the phone access log."""
+    person_id = fields.Integer(load_default=None, allow_none=True)
+    customer_id = fields.Integer(load_default=None, allow_none=True)
+
+
+class PhoneAccessOut(Schema):
+    """CLI-14: one answer that showed a full phone number: who, which customer, when, what."""
+    id = fields.Integer()
+    person_id = fields.Integer(allow_none=True)
+    customer_id = fields.Integer(allow_none=True)
+    action = fields.String()
+    at = fields.String()

@@ -62,8 +62,8 @@ class ClientsService(DirectoryReplica, ServiceKit):
 
     @rpc
     def owner_of_query(self, token, project_id, query=None):
-        """owner_of for people (the gateway's GET .../ownership?phone=)."""
-        self.caller(token, project_id, *DESK, "consultant", action="look up an owner")
+        """owner_of for people (the gateway's GET .../ownership?phone=); CLI-14: the roles
+        and the per-hour limit are checked by the use case for both."""
         return self.owner_of(token, project_id, (query or {}).get("phone"))
 
     @rpc
@@ -101,6 +101,15 @@ class ClientsService(DirectoryReplica, ServiceKit):
         with self.uow(caller) as uow:
             result = usecases.list_customers(uow, project_id, q)
         return dump(schemas.CustomerOut, result, many=True)
+
+    @rpc
+    def phone_access_log(self, token, project_id, query=None):
+        """CLI-14: who saw which full phone number (managers; an admin acts as one)."""
+        caller = self.caller(token, project_id, "manager", action="read the phone access log")
+        q = load(schemas.AccessLogQuery, query or {}, rule="CLI-14")
+        with self.uow(caller) as uow:
+            result = usecases.phone_access_log(uow, project_id, q)
+        return dump(schemas.PhoneAccessOut, result, many=True)
 
     @rpc
     def get_customer(self, token, project_id, customer_id):

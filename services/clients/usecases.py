@@ -10,7 +10,7 @@ import logging
 from datetime import timedelta
 
 from services.common import directory, export, why
-from services.common.errors import Conflict, Forbidden, Unprocessable
+from services.common.errors import Conflict, Forbidden, TooManyRequests, Unprocessable
 from services.common.timeutil import business_day, parse_instant
 
 from . import repo, rules
@@ -33,10 +33,36 @@ def _viewer(uow):
     return (caller.person_id, caller.acting_roles) if caller else (None, frozenset())
 
 
-def _customer_view(uow, c, context=None):
+def _customer_view(uow, c, action, context=None):
+    """CLI-14: the customer as this caller may see them; an answer with the FULL phone is
+    logged (who, which customer, when, which action) in this transaction."""
     policy, tz = context or _context(uow, c.project_id)
     protection = rules.protection_status(repo.ownership(c), uow.now, policy, tz)
-    return repo.customer_view(uow.session, c, protection, *_viewer(uow))
+    view = repo.customer_view(uow.session, c, protection, *_viewer(uow))
+    if not view["phone_masked"]:
+        _accessed(uow, c.project_id, c.id, action)
+    return view
+
+
+def _accessed(uow, project_id, customer_id, action):
+    repo.add_access(uow.session, project_id, uow.actor_id, customer_id, action, uow.now)
+
+
+def _lookup(uow, project_id, phone, customer):
+    """CLI-14: a lookup by phone: the roles that register contacts only, at most the policy's
+    ``phone_lookups_per_hour`` per person in the last hour (counted in the database); a
+    service's own token is exempt. 403 / 429 citing CLI-14."""
+    caller = uow.caller
+    if caller is None or caller.is_service:
+        return
+    limit = uow.policy(project_id)["phone_lookups_per_hour"]
+    recent = repo.lookups_since(uow.session, project_id, caller.person_id,
+                                uow.now - timedelta(hours=1))
+    d = rules.phone_lookup(caller.acting_roles, False, recent, limit)
+    uow.decide(d, error=TooManyRequests if d.outcome == "too_many" else Forbidden,
+               field="phone")
+    repo.add_lookup(uow.session, project_id, caller.person_id, uow.now,
+                    customer.id if customer else None, phone)
 
 
 # ---------------------------------------------------------------- ownership (CLI-02/03/10/11)
@@ -78,6 +104,7 @@ def owner_of(uow, project_id, phone):
     """REC-07/CLI-02: who owns this phone, and is the protection live (indexed lookup)."""
     phone = _phone(uow, phone)
     c = repo.customer_by_phone(uow.session, project_id, phone)
+    _lookup(uow, project_id, phone, c)
     current = repo.ownership(c) if c else None
     d = rules.ownership_lookup(current, uow.now, *_context(uow, project_id))
     return {"customer_id": c.id if c else None, "owner_id": d.data["owner_id"],
@@ -99,7 +126,7 @@ def create_customer(uow, project_id, data):
                                          data["source"], data["media_source"])
     uow.decide(rules.check_new_customer(phone, None if created else c.id), error=Conflict,
                field="phone")
-    return _customer_view(uow, c)
+    return _customer_view(uow, c, "create_customer")
 
 
 def import_customers(uow, project_id, rows):
@@ -123,18 +150,21 @@ def import_customers(uow, project_id, rows):
 def list_customers(uow, project_id, query):
     phone = _phone(uow, query["phone"]) if query.get("phone") else None
     context = _context(uow, project_id)
-    return [_customer_view(uow, c, context) for c in
-            repo.customers(uow.session, project_id, phone, query.get("owner_id"))]
+    found = repo.customers(uow.session, project_id, phone, query.get("owner_id"))
+    if phone:
+        _lookup(uow, project_id, phone, found[0] if found else None)
+    return [_customer_view(uow, c, "list_customers", context) for c in found]
 
 
 def get_customer(uow, project_id, customer_id):
-    return _customer_view(uow, repo.customer(uow.session, project_id, customer_id))
+    return _customer_view(uow, repo.customer(uow.session, project_id, customer_id),
+                          "get_customer")
 
 
 def customer_history(uow, project_id, customer_id):
     """CLI-11/SYS-01: every ownership decision and registered contact, oldest first."""
     c = repo.customer(uow.session, project_id, customer_id)
-    return {"customer": _customer_view(uow, c),
+    return {"customer": _customer_view(uow, c, "customer_history"),
             "decisions": why.chain(uow.session, "customer", c.id),
             "contacts": [repo.contact_view(x) for x in repo.contacts(uow.session, c.id)]}
 
@@ -449,8 +479,16 @@ def list_reports(uow, project_id):
     """CLI-06: an agent sees only their own reports; supervisors and managers all."""
     person_id, roles = _viewer(uow)
     agent = None if rules.sees_all_reports(roles) else person_id
-    return [repo.report_view(r, person_id, roles)
+    return [_report_view(uow, r, "list_reports")
             for r in repo.reports(uow.session, project_id, agent)]
+
+
+def _report_view(uow, r, action):
+    """CLI-14: a report as this caller may see it; a full phone shown is logged."""
+    view = repo.report_view(r, *_viewer(uow))
+    if r.phone and view["phone"] == r.phone:
+        _accessed(uow, r.project_id, r.customer_id, action)
+    return view
 
 
 def get_report(uow, project_id, report_id):
@@ -458,7 +496,13 @@ def get_report(uow, project_id, report_id):
     person_id, roles = _viewer(uow)
     uow.decide(rules.may_see_report(repo.rule_report(row), person_id or 0, roles),
                error=Forbidden, field="report_id")
-    return repo.report_view(row, person_id, roles)
+    return _report_view(uow, row, "get_report")
+
+
+def phone_access_log(uow, project_id, query):
+    """CLI-14: who saw which full phone number and when, newest first (managers)."""
+    return [repo.access_view(a) for a in repo.access_log(
+        uow.session, project_id, query.get("person_id"), query.get("customer_id"))]
 
 
 def match_visit(uow, project_id, data):

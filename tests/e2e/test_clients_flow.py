@@ -45,6 +45,7 @@ def test_rec07_cli02_a_customer_received_by_a_comes_back_to_a_and_duty_when_a_is
     assert (first["person_id"], first["kind"]) == (ids["c2"], "turn")
     complete(project, first)
     eventually(lambda: owner(project, "13812345601")["owner_id"] == ids["c2"], timeout=10,
+               interval=0.2,
                message="the completed visit did not make c2 the owner (CLI-02)")
     assert owner(project, PHONE_P)["protection_live"] is True
     # REC-12 → CLI-02: c2 answers a new caller, who becomes c2's customer
@@ -54,6 +55,7 @@ def test_rec07_cli02_a_customer_received_by_a_comes_back_to_a_and_duty_when_a_is
         "media_source": "wechat", "answered_by": ids["c2"]})
     assert r.status_code == 201, r.text
     eventually(lambda: owner(project, "13900005602")["owner_id"] == ids["c2"], timeout=10,
+               interval=0.2,
                message="the registered call did not make c2 the owner")
 
     marks = {p["person_id"]: p["marks"] for p in
@@ -223,3 +225,50 @@ def test_cli03_cli07_cli08_cli13_named_visit_price_talk_sign_off_and_targets(sta
     history = project.api("GET", P + f"/customers/{customer_id}/history",
                           as_="supervisor").json()
     assert [x["kind"] for x in history["contacts"]] == ["visit", "re_registration"]
+
+
+def test_cli14_guessing_a_masked_number_is_stopped_and_the_manager_sees_who_saw_it(
+        stack, project):
+    """CLI-14 (issue 14): a consultant trying candidates for 138****0002 by phone gets 429
+    after the policy's 30 lookups in an hour; roles that register no contacts get 403; every
+    full number shown is in the access log a manager reads, newest first."""
+    ids = project.ids
+    stack.set_clock(at("10:00"))
+    r = project.api("POST", P + "/pre-registrations", as_="c1", json={
+        "phone": "13800000002", "name": "表哥", "kind": "relative"})
+    assert r.status_code == 201, r.text
+    customer_id = r.json()["customer_id"]
+    r = project.api("GET", P + "/customers", as_="clerk", params={"phone": "13800000002"})
+    assert r.status_code == 403 and error_of(r)["rule"] == "CLI-14"
+    r = project.api("GET", P + "/ownership", as_="agent", params={"phone": "13800000002"})
+    assert r.status_code == 403 and error_of(r)["rule"] == "CLI-14"
+    # c2 guesses: the first 30 answer (masked or empty), the 31st is refused
+    for n in range(30):
+        r = project.api("GET", P + "/customers", as_="c2",
+                        params={"phone": f"138{n:04d}0002"})
+        assert r.status_code == 200, (n, r.text)
+        assert all(c["phone_masked"] for c in r.json())
+    r = project.api("GET", P + "/customers", as_="c2", params={"phone": "13800300002"})
+    assert r.status_code == 429 and error_of(r)["rule"] == "CLI-14", r.text
+    r = project.api("GET", P + "/ownership", as_="c2", params={"phone": "13800310002"})
+    assert r.status_code == 429 and error_of(r)["rule"] == "CLI-14"
+    # full numbers seen: the supervisor's search and the owner's own view; c2's are masked
+    r = project.api("GET", P + "/customers", as_="supervisor", params={"phone": "13800000002"})
+    assert r.status_code == 200 and r.json()[0]["phone"] == "13800000002"
+    r = project.api("GET", P + f"/customers/{customer_id}", as_="c1")
+    assert r.status_code == 200 and r.json()["phone"] == "13800000002"
+    r = project.api("GET", P + "/phone-access-log", as_="manager",
+                    params={"customer_id": customer_id})
+    assert r.status_code == 200, r.text
+    log = [(x["person_id"], x["action"]) for x in r.json()]
+    assert log[:2] == [(ids["c1"], "get_customer"), (ids["supervisor"], "list_customers")]
+    assert ids["c2"] not in {p for p, _ in log}
+    r = project.api("GET", P + "/phone-access-log", as_="manager",
+                    params={"person_id": ids["supervisor"]})
+    assert [x["customer_id"] for x in r.json()] == [customer_id]
+    r = project.api("GET", P + "/phone-access-log", as_="supervisor")
+    assert r.status_code == 403
+    # an hour later c2 may look up again
+    stack.set_clock(at("11:01"))
+    r = project.api("GET", P + "/ownership", as_="c2", params={"phone": "13800000002"})
+    assert r.status_code == 200 and r.json()["customer_id"] == customer_id, r.text

@@ -11,6 +11,7 @@ from .base import (  # noqa: F401
     FULL_PHONE_ROLES,
     LEADS,
     OVERRIDE_ROLES,
+    PHONE_LOOKUP_ROLES,
     POLICY,
     POLICY_DEFAULTS,
     SIGN_OFF_ROLES,
@@ -69,6 +70,7 @@ from .identity import (  # noqa: F401
     mask_phone,
     may_see_full_phone,
     normalise_phone,
+    phone_lookup,
     visible_phone,
 )
 from .ownership import (  # noqa: F401

@@ -28,6 +28,9 @@ POLICY = PolicySpec("clients", {
                            doc="minutes after signing within which the deposit must be paid"),
     "poaching_fine": Key(100, rule="CLI-09", check=at_least(0),
                          doc="the fine for poaching another consultant's customer (004 §11)"),
+    "phone_lookups_per_hour": Key(30, rule="CLI-14", check=at_least(1),
+                                  doc="lookups by phone (ownership, customer search) one person "
+                                      "may make in any hour; more answer 429"),
 })
 POLICY_DEFAULTS = POLICY.defaults
 policy_with_defaults = POLICY.with_defaults
@@ -36,6 +39,8 @@ LEADS = frozenset({"supervisor", "manager"})
 SIGN_OFF_ROLES = LEADS        # CLI-03 re-registration sign-off
 OVERRIDE_ROLES = LEADS        # CLI-11
 FULL_PHONE_ROLES = LEADS      # CLI-14
+# CLI-14: the roles that register contacts look customers up by phone (admin acts as manager)
+PHONE_LOOKUP_ROLES = frozenset({"receptionist", "consultant", "supervisor", "manager"})
 ALL_REPORTS_ROLES = LEADS     # CLI-06 / CLI-14
 
 

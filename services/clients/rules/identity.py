@@ -10,7 +10,7 @@ from typing import Any
 from services.common.decision import Decision, allow, refuse
 
 from ..constants import SOURCES
-from .base import FULL_PHONE_ROLES, _blank, _roles
+from .base import FULL_PHONE_ROLES, PHONE_LOOKUP_ROLES, _blank, _roles
 
 _SEPARATORS = re.compile(r"[\s\-.()/_]")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -134,3 +134,21 @@ def visible_phone(phone: str | None, viewer_id: int | None, roles: Iterable[str]
     """CLI-14: ``phone`` in full for its holder (the owning consultant, or the agent who
     reported it), supervisors and managers; masked for everyone else."""
     return phone if may_see_full_phone(viewer_id, roles, holder_id).allowed else mask_phone(phone)
+
+
+def phone_lookup(roles: Iterable[str], is_service: bool, recent: int, limit: int) -> Decision:
+    """CLI-14: a lookup by phone is for the roles that register contacts, at most ``limit``
+    per person in the last hour (``recent`` lookups already made); a service's own token
+    (reception's walk-in lookup) is exempt from both."""
+    if is_service:
+        return allow("CLI-14", "a service's own lookup is neither role-checked nor counted",
+                     "exempt")
+    if not _roles(roles) & PHONE_LOOKUP_ROLES:
+        return refuse("CLI-14", "only receptionists, consultants, supervisors and managers "
+                      "look customers up by phone", "role")
+    if recent >= limit:
+        return refuse("CLI-14", f"{recent} lookups by phone in the last hour reach the limit "
+                      f"of {limit} per hour; try again later", "too_many",
+                      recent=recent, limit=limit)
+    return allow("CLI-14", f"lookup {recent + 1} of {limit} this hour", "counted",
+                 recent=recent, limit=limit)
