@@ -190,7 +190,7 @@ def test_cli03_cli07_cli08_cli13_named_visit_price_talk_sign_off_and_targets(sta
     complete(project, reception)
     receiver = reception["person_id"]
     eventually(lambda: owner(project, "13600008888")["owner_id"] == receiver, timeout=10,
-               message="the completed visit made no owner")
+               interval=0.2, message="the completed visit made no owner")
     customer_id = owner(project, "13600008888")["customer_id"]
     entries = project.api("GET", P + "/visit-register", as_="manager").json()
     [entry] = [e for e in entries if e["customer_id"] == customer_id]
