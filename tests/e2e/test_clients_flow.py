@@ -229,9 +229,9 @@ def test_cli03_cli07_cli08_cli13_named_visit_price_talk_sign_off_and_targets(sta
 
 def test_cli14_guessing_a_masked_number_is_stopped_and_the_manager_sees_who_saw_it(
         stack, project):
-    """CLI-14 (issue 14): a consultant trying candidates for 138****0002 by phone gets 429
-    after the policy's 30 lookups in an hour; roles that register no contacts get 403; every
-    full number shown is in the access log a manager reads, newest first."""
+    """CLI-14.4, CLI-14.5 (issue 14): a consultant trying candidates for 138****0002 by
+    phone gets 429 after the policy's 30 lookups in an hour; roles that register no contacts
+    get 403; every full number shown is in the access log a manager reads, newest first."""
     ids = project.ids
     stack.set_clock(at("10:00"))
     r = project.api("POST", P + "/pre-registrations", as_="c1", json={

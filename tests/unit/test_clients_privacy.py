@@ -1,6 +1,8 @@
-"""CLI-14 cannot be bypassed by guessing (issue 14): lookups by phone only for the roles that
-register contacts, at most ``phone_lookups_per_hour`` per person in the last hour (counted in
-the database), a service's own token exempt; every answer that shows a FULL phone number is
+"""CLI-14.4, CLI-14.5: CLI-14 cannot be bypassed by guessing (issue 14).
+
+Lookups by phone only for the roles that register contacts, at most
+``phone_lookups_per_hour`` per person in the last hour (counted in the database), a service's
+own token exempt; every answer that shows a FULL phone number is
 logged (who, which customer, when, which action) and masked answers are not."""
 from datetime import timedelta
 
