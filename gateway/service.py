@@ -112,13 +112,10 @@ class GatewayService:
         return Response(status=302, headers={"Location": "/docs"})
 
     # -- helpers ---------------------------------------------------------------------------
-    def _secret(self):
-        return self.secret
-
     def _token(self, request):
         header = request.headers.get("Authorization", "")
         token = header[7:].strip() if header.lower().startswith("bearer ") else None
-        verify_token(token, self._secret())  # 401 here; each service verifies again
+        verify_token(token, self.secret)  # 401 here; each service verifies again
         return token
 
     def _request_key(self, request):
@@ -167,7 +164,7 @@ class GatewayService:
             raise
         now = utcnow()
         return dump(route.response, {
-            "token": issue_token(person, self._secret(), TOKEN_TTL, now),
+            "token": issue_token(person, self.secret, TOKEN_TTL, now),
             "expires_at": (now + timedelta(seconds=TOKEN_TTL)).isoformat(), "person": person})
 
     def health(self, route, token, values, body, query):
@@ -217,7 +214,7 @@ class GatewayService:
         return self._fan_out_clock(token, None)
 
     def _fan_out_clock(self, token, now):
-        caller = verify_token(token, self._secret())
+        caller = verify_token(token, self.secret)
         if not caller.has("admin"):   # the clock is every project's: the platform admin's
             raise Forbidden("only the platform admin may set the clock", rule="SYS-04")
         return {name: self._rpc(name, "set_clock", token, now)["now"] for name in SERVICE_NAMES}

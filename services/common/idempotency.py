@@ -24,13 +24,13 @@ class RequestKey:
     def __init__(self, key, method):
         self.key, self.method, self.marked = key, method, False
 
-    def first_answer(self, session):
-        """``(True, answer)`` when this request was done before, else ``(False, None)``."""
+    def done_before(self, session):
+        """The stored row (its ``answer`` may be None) when this request was done, else None."""
         table = session.info["kit"].requests
         row = session.execute(select(table.c.answer).where(
             table.c.key == self.key, table.c.method == self.method)).first()
         session.rollback()          # read only: hold no lock while the request runs
-        return (row is not None, row.answer if row else None)
+        return row
 
     def mark(self, session, now):
         """Write the key with the change (called by the unit of work before it commits)."""
@@ -49,11 +49,11 @@ class RequestKey:
             session.commit()
 
 
-def answered(found, answer):
+def answered(row):
     """The answer to a repeat: the first answer, or 409 when it was not kept (the service
     stopped between the change and its answer, or the first request is still running)."""
-    if answer is not None:
-        return answer["answer"]
+    if row.answer is not None:
+        return row.answer["answer"]
     raise Conflict("this request (the same Idempotency-Key) was already done or is being "
                    "done; nothing was changed again", field=HEADER)
 
@@ -74,21 +74,19 @@ def run_once(service, fn, *args, **kwargs):
     key = getattr(service, "request_key", None)
     if key is None:
         return fn(service, *args, **kwargs)
-    found, answer = key.first_answer(service.db)
-    if found:
-        return answered(found, answer)
+    row = key.done_before(service.db)
+    if row is not None:
+        return answered(row)
     try:
         result = fn(service, *args, **kwargs)
     except IntegrityError:
         service.db.rollback()
-        found, answer = key.first_answer(service.db)
-        if found:                      # the same request committed first on another worker
-            return answered(found, answer)
+        row = key.done_before(service.db)
+        if row is not None:            # the same request committed first on another worker
+            return answered(row)
         raise
     key.remember(service.db, result)
     return result
-
-
 
 
 class Context(DependencyProvider):

@@ -101,12 +101,9 @@ class TokenSecret(DependencyProvider):
         return self.secret
 
 
-class Auth(DependencyProvider):
+class Auth(TokenSecret):
     """``self.auth.caller(token)`` → Caller (or 401); ``self.auth.service_token()`` for the
     service's own RPCs to other services."""
-
-    def setup(self):
-        self.secret = jwt_secret(self.container.config)
 
     def get_dependency(self, worker_ctx):
         service = worker_ctx.service
@@ -120,9 +117,8 @@ class _AuthApi:
 
     def caller(self, token):
         caller = verify_token(token, self.secret)
-        if self.person_now is not None:
-            still_current(caller, self.person_now(caller.person_id)
-                          if caller.person_id is not None else None)
+        if self.person_now is not None and caller.person_id is not None:
+            still_current(caller, self.person_now(caller.person_id))
         return caller
 
     def service_token(self):
@@ -141,6 +137,3 @@ def still_current(caller, person):
         raise Unauthorized("your roles have changed since this token was issued: log in again",
                            rule="SYS-02")
     return caller
-
-    def service_token(self):
-        return service_token(self.service_name, self.secret)

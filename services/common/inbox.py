@@ -59,15 +59,11 @@ def once(fn):
             result = fn(self, payload)
             _forget_failure(session, kit, handler, event_id, commit=False)
             session.commit()
-        except IntegrityError as exc:
-            session.rollback()
-            if _processed(session, kit, handler, event_id):
-                log.info("%s: event %s processed by another instance", handler, event_id)
-                return None
-            _failed(self, session, kit, handler, payload, exc)
-            return None
         except Exception as exc:
             session.rollback()  # never hold SQLite's write lock past a failed handler
+            if isinstance(exc, IntegrityError) and _processed(session, kit, handler, event_id):
+                log.info("%s: event %s processed by another instance", handler, event_id)
+                return None
             _failed(self, session, kit, handler, payload, exc)
             return None
         except BaseException:

@@ -98,8 +98,7 @@ class ServiceKit(EventRetries):
     def person_now(self, person_id):
         """The caller's current roles and active flag (the directory replica; attendance reads
         its own staff): a token whose person changed stops working (identity.still_current)."""
-        return directory.person(self.db, person_id) if self.db.info["kit"].staff is not None \
-            else None
+        return directory.person(self.db, person_id)
 
     def uow(self, caller=None):
         """A unit of work on this worker's session at the clock's now (see services.common.uow)."""

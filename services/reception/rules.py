@@ -13,6 +13,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from services.common.decision import Decision, allow, refuse
 from services.common.policyspec import Key, PolicySpec, at_least, between, clock_time, one_of
+from services.common.staffing import project_staff
 from services.common.timeutil import business_day, local
 
 from .constants import DUTY_CHOOSERS, NON_TURN_KINDS, VISIT_KINDS
@@ -880,11 +881,8 @@ def named_consultant(person: Mapping[str, Any] | None, person_id: int,
                      project_id: int) -> Decision:
     """CLI-08: the consultant a customer names on arrival is an active consultant of the
     project (``person``: the directory's copy, or None)."""
-    if person is None or person["project_id"] != project_id or \
-            "consultant" not in person["roles"] or not person["active"]:
-        return refuse("CLI-08", f"{person_id} is not a consultant of this project",
-                      "not_a_consultant")
-    return allow("CLI-08", f"the customer named consultant {person_id}", "named")
+    return project_staff({person_id: person}, project_id, field="named_person_id",
+                         rule="CLI-08", role="consultant", what="consultant")
 
 
 def mask_phone(phone: str | None) -> str | None:

@@ -273,7 +273,7 @@ def _named_consultant(uow, project_id, person_id):
     if person_id is None:
         return None
     _decide(uow, rules.named_consultant(directory.person(uow.session, person_id), person_id,
-                                        project_id), unprocessable=("not_a_consultant",),
+                                        project_id), unprocessable=("invalid",),
             field="named_person_id")
     return person_id
 

@@ -9,6 +9,8 @@ so amounts are exact and JSON-safe. ``yuan_to_cents`` converts a "12.50" price.
 
 One module per rule family; every name is re-exported here.
 """
+from services.common.staffing import project_staff  # the kit's staff check, MAT rule IDs
+
 from ..constants import CATEGORIES, HELD_ACTIONS, LEDGER_STATES, PERIODS
 from .base import label, yuan_to_cents
 from .catalogue import ITEM_FIELDS, code_free, revise_item, validate_item
@@ -27,7 +29,6 @@ from .keeping import (
     check_stocktake,
     ledger_entry,
     month_status,
-    project_staff,
     stocktake_items,
     stocktake_line,
     stocktake_storekeeper,

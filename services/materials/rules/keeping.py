@@ -63,27 +63,6 @@ def check_stocktake(counter_ids: Iterable[Hashable], full: bool, now: datetime,
                  month=day.replace(day=1).isoformat())
 
 
-def project_staff(people: Mapping[Hashable, Mapping[str, Any] | None], project_id: Hashable,
-                  *, field: str, rule: str, role: str | None = None,
-                  what: str = "staff") -> Decision:
-    """MAT-06/MAT-07: the people a record names are real: active staff of this project as the
-    directory (attendance's announcements) knows them, holding ``role`` when one is asked.
-    ``people`` maps each named id to its directory entry (None: unknown)."""
-    for person_id, person in people.items():
-        if person is None or person.get("project_id") != project_id:
-            return refuse(rule, f"{what} {person_id} is not staff of project {project_id}",
-                          outcome="invalid", field=field, person_id=person_id)
-        if not person.get("active", False):
-            return refuse(rule, f"{what} {person_id} ({person.get('name')}) is no longer active "
-                          "staff", outcome="invalid", field=field, person_id=person_id)
-        if role is not None and role not in (person.get("roles") or ()):
-            return refuse(rule, f"{what} {person_id} ({person.get('name')}) is not a {role}",
-                          outcome="invalid", field=field, person_id=person_id)
-    names = ", ".join(f"{p['name'] or i}" for i, p in people.items())
-    return allow(rule, f"{what}: active staff of project {project_id} ({names})",
-                 outcome="staff", people=sorted(people, key=str))
-
-
 def month_status(month: date, today: date, counts: Iterable[tuple[Hashable, bool]],
                  policy: Mapping[str, Any] | None = None) -> Decision:
     """MAT-06: each month has a stocktake (a full one in ``full_count_months``). A month is
