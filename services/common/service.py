@@ -152,11 +152,25 @@ class ServiceKit(EventRetries):
         caller = self.auth.caller(token)
         records = why.chain(self.db, subject_type, subject_id,
                             None if caller.is_admin or caller.is_service else caller.project_id)
-        if not records:
+        records = [r for r in records if self.may_see_why(caller, r)]
+        if not records:   # none, or none this caller may see: the same answer (no probing)
             raise NotFound(f"no decisions recorded about {subject_type} {subject_id}",
                            rule="SYS-01", field="subject_id")
         return dump(WhyOut, {"subject_type": subject_type, "subject_id": str(subject_id),
                              "decisions": records})
+
+    # Subjects every member of the project may read the reasons of (the rotation sheet hangs
+    # on the office wall): a service names its own.
+    WHY_PUBLIC = frozenset()
+
+    def may_see_why(self, caller, record):
+        """SYS-01 with SYS-02: the office's leading roles read every reason; anyone else reads
+        the reasons about themself (``why.concerns``) and those about a public subject.
+        A service overrides this where its rulebook says more (an agent's own reports)."""
+        if caller.has("manager", "supervisor"):
+            return True
+        return (record["subject_type"] in self.WHY_PUBLIC
+                or caller.person_id in why.concerns(record))
 
     @timer(interval=RELAY_INTERVAL)
     def relay_outbox(self):

@@ -50,3 +50,24 @@ def chain(session, subject_type, subject_id, project_id=None):
                 if isinstance(link, (list, tuple)) and len(link) == 2:
                     queue.append((str(link[0]), str(link[1])))
     return out
+
+
+PERSON_KEYS = ("person_id", "consultant_id", "agent_id", "owner_id", "requested_by")
+
+
+def concerns(record):
+    """The people a record is about: a ``person`` subject, and the people its data names."""
+    people = set()
+    if record["subject_type"] == "person":
+        people.add(_int(record["subject_id"]))
+    for key in PERSON_KEYS:
+        people.add(_int((record["data"] or {}).get(key)))
+    people.discard(None)
+    return people
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
