@@ -179,6 +179,18 @@ class GatewayService:
                                   services=report)
         return json_response({"status": "up", "services": report})
 
+    def live(self, route, token, values, body, query):
+        """Liveness: this process answers HTTP; it asks no service and not the broker."""
+        return {"status": "up", "services": {}}
+
+    def ready(self, route, token, values, body, query):
+        """Readiness: the gateway can forward (the broker answers). One backend down must not
+        take every gateway out of the load balancer: its own routes answer 503 naming it."""
+        broker = self._broker_state()
+        if broker != "up":
+            return error_response(503, "unavailable", "down: broker", services={"broker": broker})
+        return {"status": "up", "services": {"broker": broker}}
+
     def _service_state(self, name):
         try:
             self._rpc(name, "health", timeout=float(self.config.get("HEALTH_TIMEOUT", 3)))

@@ -32,6 +32,11 @@ ROUTES = [
           rules=("SYS-02",)),
     Route("GET", "/v1/health", "Each service and the broker; 503 naming what is down", "platform",
           handler="health", response=HealthOut, auth=False),
+    Route("GET", "/v1/health/live", "Liveness probe: the gateway answers HTTP (asks nothing else)",
+          "platform", handler="live", response=HealthOut, auth=False),
+    Route("GET", "/v1/health/ready", "Readiness probe: the broker answers; a backend that is down "
+          "does not make the gateway unready (its routes answer 503)", "platform", handler="ready",
+          response=HealthOut, auth=False),
     Route("GET", "/v1/ping", "One RPC round trip to attendance (latency baseline)", "platform",
           handler="ping", response=ServiceHealthOut, auth=False),
     Route("GET", "/v1/openapi.json", "This API as OpenAPI 3", "platform", handler="openapi",
