@@ -246,6 +246,20 @@ def report(session, project_id, report_id):
                        report_id, "CLI-06", "report_id")
 
 
+def find_report(session, report_id):
+    """The report of this id (a "why" subject's id, any text) or None."""
+    ident = _id(report_id)
+    return session.get(ChannelReport, ident) if ident is not None else None
+
+
+def _id(text):
+    try:
+        ident = int(text)
+    except (TypeError, ValueError):
+        return None
+    return ident if 0 < ident < 2 ** 63 else None
+
+
 def reports(session, project_id, agent_id=None):
     rows = select(ChannelReport).where(ChannelReport.project_id == project_id)
     if agent_id is not None:
@@ -316,6 +330,11 @@ def subscription(session, project_id, subscription_id):
                          .with_for_update())
     return _in_project(row, project_id, "subscription", subscription_id, "CLI-12",
                        "subscription_id")
+
+
+def find_subscription(session, subscription_id):
+    ident = _id(subscription_id)
+    return session.get(Subscription, ident) if ident is not None else None
 
 
 def subscriptions(session, project_id):

@@ -31,6 +31,21 @@ class ClientsService(DirectoryReplica, ServiceKit):
     policy_spec = rules.POLICY
     catalogue = events.CATALOGUE
 
+    # ================================================================ SYS-01 "why"
+    def may_see_why(self, caller, record):
+        """CLI-06: a channel report's reasons for the leads and its own agent only; the
+        closer and the clerk read subscriptions' (rules.why_visible)."""
+        if caller.is_admin or caller.is_service:
+            return True
+        subject, ident = record["subject_type"], record["subject_id"]
+        agent = closer = None
+        if subject == "channel_report":
+            agent = usecases.report_agent(self.db, ident)
+        elif subject == "subscription":
+            closer = usecases.subscription_closer(self.db, ident)
+        return rules.why_visible(caller.person_id, caller.acting_roles, record,
+                                 super().may_see_why(caller, record), agent, closer)
+
     # ================================================================ reception's events
     @event_handler("reception", "reception_started")
     @once
@@ -96,7 +111,8 @@ class ClientsService(DirectoryReplica, ServiceKit):
 
     @rpc
     def list_customers(self, token, project_id, query=None):
-        caller = self.caller(token, project_id)
+        caller = self.caller(token, project_id, *rules.CUSTOMER_READERS,
+                             action="read customers")
         q = load(schemas.CustomerQuery, query or {}, rule="CLI-01")
         with self.uow(caller) as uow:
             result = usecases.list_customers(uow, project_id, q)
@@ -113,7 +129,8 @@ class ClientsService(DirectoryReplica, ServiceKit):
 
     @rpc
     def get_customer(self, token, project_id, customer_id):
-        caller = self.caller(token, project_id)
+        caller = self.caller(token, project_id, *rules.CUSTOMER_READERS,
+                             action="read customers")
         with self.uow(caller) as uow:
             return dump(schemas.CustomerOut, usecases.get_customer(uow, project_id, customer_id))
 
@@ -308,7 +325,8 @@ class ClientsService(DirectoryReplica, ServiceKit):
 
     @rpc
     def list_subscriptions(self, token, project_id):
-        caller = self.caller(token, project_id)
+        caller = self.caller(token, project_id, *rules.CUSTOMER_READERS,
+                             action="read subscriptions")
         with self.uow(caller) as uow:
             result = usecases.list_subscriptions(uow, project_id)
         return dump(schemas.SubscriptionOut, result, many=True)

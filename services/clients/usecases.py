@@ -10,7 +10,13 @@ import logging
 from datetime import timedelta
 
 from services.common import directory, export, why
-from services.common.errors import Conflict, Forbidden, TooManyRequests, Unprocessable
+from services.common.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    TooManyRequests,
+    Unprocessable,
+)
 from services.common.timeutil import business_day, parse_instant
 
 from . import repo, rules
@@ -42,6 +48,26 @@ def _customer_view(uow, c, action, context=None):
     if not view["phone_masked"]:
         _accessed(uow, c.project_id, c.id, action)
     return view
+
+
+def _named(uow, project_id, person_id, field, rule, role="consultant", what="consultant"):
+    """SYS-02: a person a request names is of the caller's project (404 SYS-02 otherwise,
+    whether nobody or another project's person) and active in ``role`` (422 citing ``rule``)."""
+    d = rules.named_person(directory.person(uow.session, person_id), person_id, project_id,
+                           field=field, rule=rule, role=role, what=what)
+    return uow.decide(d, error=NotFound if d.outcome == "unknown" else Unprocessable,
+                      field=field)
+
+
+def _may_read_records(uow, c):
+    """CLI-11/SYS-02: a customer's history and dispute: leads, or a consultant they are
+    about (the owner, or one with a registered contact)."""
+    person_id, roles = _viewer(uow)
+    if uow.caller is not None and (uow.caller.is_admin or uow.caller.is_service):
+        return
+    concerned = {x.person_id for x in repo.contacts(uow.session, c.id)}
+    uow.decide(rules.may_read_customer_records(person_id, roles, c.owner_id, concerned),
+               error=Forbidden, field="customer_id")
 
 
 def _accessed(uow, project_id, customer_id, action):
@@ -164,6 +190,7 @@ def get_customer(uow, project_id, customer_id):
 def customer_history(uow, project_id, customer_id):
     """CLI-11/SYS-01: every ownership decision and registered contact, oldest first."""
     c = repo.customer(uow.session, project_id, customer_id)
+    _may_read_records(uow, c)
     return {"customer": _customer_view(uow, c, "customer_history"),
             "decisions": why.chain(uow.session, "customer", c.id),
             "contacts": [repo.contact_view(x) for x in repo.contacts(uow.session, c.id)]}
@@ -263,8 +290,11 @@ def consultant_changed(uow, payload):
     """REC-11 → CLI-10: the new consultant owns; the deal credit is split."""
     c = repo.lock_customer(uow.session, payload["customer_id"]) \
         if payload.get("customer_id") else None
-    if c is not None:
-        _change_consultant(uow, c, payload["to_person_id"])
+    if c is None or c.project_id != payload.get("project_id"):   # SYS-02: never another
+        log.warning("clients: consultant_changed for customer %s not of project %s",
+                    payload.get("customer_id"), payload.get("project_id"))
+        return
+    _change_consultant(uow, c, payload["to_person_id"])
 
 
 def record_follow_up(uow, project_id, customer_id):
@@ -292,8 +322,12 @@ def pre_register(uow, project_id, data):
     """CLI-04/05/07: a relative or friend, a customer's referral or a staff referral, decided
     with stored times only: its registration now, the customer's first visit on record (its
     arrival and whom the customer named) and the recorded start of price negotiation."""
+    uow.caller.require(*rules.CLAIM_FILERS, action="register a claim before the visit "
+                       "(company staff: CLI-04/05/07)")
     if data["kind"] == "relative":
         uow.caller.require("consultant", action="pre-register a relative or friend (CLI-05)")
+    if data["consultant_id"] is not None:   # CLI-07: the named consultant is one of ours
+        _named(uow, project_id, data["consultant_id"], "consultant_id", "CLI-07")
     referrer = None
     if data["kind"] == "customer_referral":
         referrer = repo.ownership(repo.customer(uow.session, project_id,
@@ -372,6 +406,9 @@ def start_price_talk(uow, project_id, customer_id):
 def re_register(uow, project_id, customer_id, data):
     """CLI-03: the lapsed owner re-registers the customer with a supervisor's (or manager's)
     sign-off: the caller who signs off is recorded with the time on the contact."""
+    uow.caller.require_self(data["person_id"], *rules.SIGN_OFF_ROLES,
+                            action="re-register a customer for someone else")
+    _named(uow, project_id, data["person_id"], "person_id", "CLI-03")
     c = repo.lock_customer(uow.session, customer_id, project_id)
     person_id, roles = _viewer(uow)
     signer = person_id if roles & rules.SIGN_OFF_ROLES else None
@@ -415,6 +452,7 @@ def list_targets(uow, project_id):
 
 def record_poaching(uow, project_id, customer_id, data):
     """CLI-09: the customer stays with (returns to) the owner; the poacher is fined."""
+    _named(uow, project_id, data["person_id"], "person_id", "CLI-09")
     c = repo.lock_customer(uow.session, customer_id, project_id)
     policy, tz = _context(uow, project_id)
     found = rules.record_poaching(repo.ownership(c), data["person_id"], uow.now, policy, tz)
@@ -429,6 +467,7 @@ def record_poaching(uow, project_id, customer_id, data):
 
 def change_consultant(uow, project_id, customer_id, data):
     """CLI-10: at the customer's request; the credit is split (50:50 by default)."""
+    _named(uow, project_id, data["person_id"], "person_id", "CLI-10")
     c = repo.lock_customer(uow.session, customer_id, project_id)
     d = _change_consultant(uow, c, data["person_id"])
     return uow.decide(d, error=Conflict, field="person_id").as_dict()
@@ -437,6 +476,7 @@ def change_consultant(uow, project_id, customer_id, data):
 def dispute(uow, project_id, customer_id):
     """CLI-11: what the registration records say (以登记为准)."""
     c = repo.customer(uow.session, project_id, customer_id)
+    _may_read_records(uow, c)
     history = rules.resolve_dispute(repo.rule_contacts(uow.session, c.id),
                                     *_context(uow, project_id))
     return {"customer_id": c.id, "owner_id": c.owner_id,
@@ -448,6 +488,8 @@ def override_owner(uow, project_id, customer_id, data):
     """CLI-11: a supervisor or manager overrides the records with a written reason."""
     c = repo.lock_customer(uow.session, customer_id, project_id)
     person_id, roles = _viewer(uow)
+    if roles & rules.OVERRIDE_ROLES:   # a lead's override names a consultant of the project
+        _named(uow, project_id, data["owner_id"], "owner_id", "CLI-11")
     change = rules.override_ownership(repo.ownership(c), data["owner_id"], person_id or 0,
                                       roles, data["reason"], uow.now)
     d = change.decision
@@ -497,6 +539,17 @@ def get_report(uow, project_id, report_id):
     uow.decide(rules.may_see_report(repo.rule_report(row), person_id or 0, roles),
                error=Forbidden, field="report_id")
     return _report_view(uow, row, "get_report")
+
+
+def report_agent(session, report_id):
+    """The agent who filed a report (None when unknown): whose "why" it is (CLI-06)."""
+    row = repo.find_report(session, report_id)
+    return row.agent_id if row is not None else None
+
+
+def subscription_closer(session, subscription_id):
+    row = repo.find_subscription(session, subscription_id)
+    return row.closer_id if row is not None else None
 
 
 def phone_access_log(uow, project_id, query):
@@ -593,6 +646,8 @@ def subscribe(uow, project_id, data):
     person_id, roles = _viewer(uow)
     closer = data["closer_id"] or person_id
     uow.decide(rules.check_closer(person_id, closer, roles), error=Forbidden, field="closer_id")
+    if closer != person_id:   # CLI-12: a lead names the closing consultant of the project
+        _named(uow, project_id, closer, "closer_id", "CLI-12")
     unit = repo.unit(uow.session, project_id, data["unit_id"], lock=True)
     c = repo.customer(uow.session, project_id, data["customer_id"])
     policy, tz = _context(uow, project_id)

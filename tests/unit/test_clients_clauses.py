@@ -36,6 +36,9 @@ REC = iter(range(100, 10_000))
 
 @pytest.fixture
 def db(office):  # noqa: F811 (test_clients_usecases' fixture: the office's directory)
+    directory.apply_person(office, {"id": X, "project_id": PID, "name": "赵敏",
+                                    "roles": ["consultant"]})   # the consultant named (CLI-07)
+    office.commit()
     return office
 
 

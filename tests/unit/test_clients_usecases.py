@@ -243,7 +243,8 @@ def test_cli10_change_of_consultant_splits_the_credit(office):
     with pytest.raises(Conflict) as exc:
         usecases.change_consultant(act(office, DESK), PID, c, {"person_id": B})
     assert exc.value.rule == "CLI-10"
-    usecases.consultant_changed(act(office), {"customer_id": c, "to_person_id": A})
+    usecases.consultant_changed(act(office), {"customer_id": c, "to_person_id": A,
+                                              "project_id": PID})
     assert office.get(Customer, c).owner_id == A
     assert len(outbox_events(office, "ownership_changed")) == 3
 

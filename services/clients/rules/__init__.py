@@ -6,6 +6,13 @@ are aware datetimes; "days" are project-local calendar days (SYS-04). One module
 family; every public name is re-exported here.
 """
 from ..constants import GROUPINGS, PERIODS, PRE_REGISTRATION_KINDS, SOURCES  # noqa: F401
+from .access import (  # noqa: F401
+    CLAIM_FILERS,
+    CUSTOMER_READERS,
+    may_read_customer_records,
+    named_person,
+    why_visible,
+)
 from .base import (  # noqa: F401
     ALL_REPORTS_ROLES,
     FULL_PHONE_ROLES,
