@@ -33,14 +33,19 @@ def free_port():
 
 
 class Stack:
-    def __init__(self, clock_control=True, database_urls=None, contract=False, **env):
+    def __init__(self, clock_control=True, database_urls=None, contract=False, amqp_uri=None,
+                 **env):
+        """``amqp_uri``: a broker of the test's own (tests/broker.py) instead of a throw-away
+        vhost on the machine's shared one."""
+        self.own_broker = amqp_uri is not None
         self.vhost = "anchang_test_" + uuid.uuid4().hex[:10]
         self.var = pathlib.Path(tempfile.mkdtemp(prefix="anchang-e2e-"))
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.procs = {}
         self.logs = {}
-        self.env = dict(os.environ, AMQP_URI=f"amqp://guest:guest@127.0.0.1:5672/{self.vhost}",
+        self.env = dict(os.environ,
+                        AMQP_URI=amqp_uri or f"amqp://guest:guest@127.0.0.1:5672/{self.vhost}",
                         ANCHANG_VAR=str(self.var), GATEWAY_PORT=str(self.port),
                         GATEWAY_HOST="127.0.0.1", JWT_SECRET=SECRET,
                         CLOCK_CONTROL="1" if clock_control else "0", RPC_TIMEOUT="4",
@@ -57,11 +62,15 @@ class Stack:
     # -- life cycle ------------------------------------------------------------------------
     def prepare(self):
         """The vhost, migrated databases and the demo project, no processes yet."""
+        if not self.own_broker:
+            self._create_vhost()
+        self.run([sys.executable, "-m", "services.common.migrate", "upgrade", "all"])
+        self.run([sys.executable, "-m", "services.attendance.cli", "seed-demo"])
+
+    def _create_vhost(self):
         requests.put(f"{MGMT}/api/vhosts/{self.vhost}", auth=("guest", "guest"), timeout=10)
         requests.put(f"{MGMT}/api/permissions/{self.vhost}/guest", auth=("guest", "guest"),
                      json={"configure": ".*", "write": ".*", "read": ".*"}, timeout=10)
-        self.run([sys.executable, "-m", "services.common.migrate", "upgrade", "all"])
-        self.run([sys.executable, "-m", "services.attendance.cli", "seed-demo"])
 
     def start(self):
         try:
@@ -107,6 +116,8 @@ class Stack:
         self.drop_vhost()
 
     def drop_vhost(self):
+        if self.own_broker:
+            return
         requests.delete(f"{MGMT}/api/vhosts/{self.vhost}", auth=("guest", "guest"), timeout=10)
 
     def log(self, name):

@@ -79,6 +79,13 @@ def rpc_timeout(config=None):
     return float(setting("RPC_TIMEOUT", config, "10"))
 
 
+def inner_rpc_timeout(config=None):
+    """A service asking another service while it answers the gateway has half the gateway's
+    deadline, so the one that did not answer is named (``clients did not answer``) before the
+    gateway gives up on the whole request."""
+    return rpc_timeout(config) / 2
+
+
 def relay_interval(config=None):
     return float(setting("OUTBOX_RELAY_INTERVAL", config, "0.2"))
 

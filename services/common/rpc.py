@@ -4,7 +4,8 @@ import eventlet
 from nameko.exceptions import UnknownService
 from nameko.rpc import RpcProxy
 
-from .config import rpc_timeout
+from . import broker  # noqa: F401 (reconnects within seconds of the broker's return)
+from .config import inner_rpc_timeout, rpc_timeout
 from .errors import Unavailable
 
 
@@ -21,7 +22,8 @@ def call(proxy, method, *args, timeout=None, **kwargs):
         raise Unavailable(f"{service} is not running")
 
 
-def proxy(service):
+def proxy(service, inner=False):
     """An RpcProxy whose requests expire in the broker at the caller's deadline: a request the
-    caller gave up on (answered 503) never runs later when the service comes back."""
-    return RpcProxy(service, expiration=rpc_timeout())
+    caller gave up on (answered 503) never runs later when the service comes back. ``inner``:
+    the proxy of a service calling another inside a request (``inner_rpc_timeout``)."""
+    return RpcProxy(service, expiration=inner_rpc_timeout() if inner else rpc_timeout())
