@@ -158,8 +158,18 @@ def names(session, project_id, person_ids):
 def name_in_project(session, project_id, person_id, field, what="consultant"):
     name = names(session, project_id, [person_id]).get(person_id)
     if name is None:
-        raise NotFound(f"no {what} {person_id} in this project", field=field)
+        raise NotFound(f"no {what} {person_id} in this project", rule="SYS-02", field=field)
     return name
+
+
+def customer_seen(session, project_id, customer_id):
+    """SYS-02: the customer came to this project's desk (a walk-in or a registered call);
+    reception knows customers only by these."""
+    for model in (WalkIn, Call):
+        if session.scalar(select(model.id).where(model.project_id == project_id,
+                                                 model.customer_id == customer_id).limit(1)):
+            return True
+    return False
 
 
 def reception(session, project_id, reception_id, populate=False):

@@ -885,6 +885,50 @@ def named_consultant(person: Mapping[str, Any] | None, person_id: int,
                          rule="CLI-08", role="consultant", what="consultant")
 
 
+def named_staff(person: Mapping[str, Any] | None, person_id: int, project_id: int, *,
+                field: str, rule: str, role: str = "consultant") -> Decision:
+    """SYS-02 with ``rule``: a person a desk command names (the refused consultant, REC-09;
+    the old and new consultant, REC-11; the answerer of a call, REC-12) is active staff of
+    the project in ``role`` (``person``: the directory's copy). A consultant the directory has
+    not heard of yet but who is on this project's sheet signed in as one (ATT-06): allowed."""
+    if person is None:
+        return allow(rule, f"{role} {person_id} signed in on this project's sheet", "staff")
+    return project_staff({person_id: person}, project_id, field=field, rule=rule, role=role,
+                         what=role)
+
+
+# SYS-02: who reads the desk's records of customers (receptions, walk-ins, calls): the roles
+# that receive, route and record customers; a channel agent is external (CLI-06) and a
+# storekeeper keeps the store.
+DESK_RECORD_READERS = frozenset({"consultant", "receptionist", "clerk", "supervisor",
+                                 "manager"})
+# SYS-01: the rotation sheet hangs on the office wall (REC-13): its reasons are everyone's
+WHY_PUBLIC = frozenset({"sheet", "consultant_day"})
+_DESK_SUBJECTS = frozenset({"walk_in", "reception", "call"})   # what the receptionist records
+_PEOPLE_KEYS = ("person_id", "from_person_id", "to_person_id", "answered_by")
+
+
+def why_visible(viewer_id: int | None, roles: Iterable[str], record: Mapping[str, Any],
+                by_default: bool) -> bool:
+    """SYS-01 with SYS-02 beyond the kit's default (``by_default``: leads all; anyone the
+    records about themself; the public sheet): the receptionist reads the reasons of the
+    walk-ins, receptions and calls the desk registers; a consultant reads the suspensions
+    recorded against them (``consultant/<id>``, REC-09), the changes of consultant and the
+    calls and faults that name them."""
+    if by_default:
+        return True
+    subject = record.get("subject_type")
+    if subject in _DESK_SUBJECTS and "receptionist" in set(roles or ()):
+        return True
+    if viewer_id is None:
+        return False
+    if subject == "consultant" and str(record.get("subject_id")) == str(viewer_id):
+        return True
+    data = record.get("data") or {}
+    return any(str(data.get(key)) == str(viewer_id) for key in _PEOPLE_KEYS
+               if data.get(key) is not None)
+
+
 def mask_phone(phone: str | None) -> str | None:
     """CLI-14: 13812341234 → 138****1234 (digits only; short numbers keep their last 2)."""
     if not phone:

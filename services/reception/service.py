@@ -57,6 +57,13 @@ class ReceptionService(DirectoryReplica, ServiceKit):
     def _clients(self):
         return Clients(self.clients, self.auth.service_token())
 
+    # ================================================================ SYS-01 "why"
+    WHY_PUBLIC = rules.WHY_PUBLIC   # the sheet on the office wall (REC-13)
+
+    def may_see_why(self, caller, record):
+        return rules.why_visible(caller.person_id, caller.acting_roles, record,
+                                 super().may_see_why(caller, record))
+
     # ================================================================ attendance's events
     def directory_changed(self, uow, person):
         usecases.directory_changed(uow, person)
@@ -102,9 +109,10 @@ class ReceptionService(DirectoryReplica, ServiceKit):
         usecases.lunch_ended(self.uow(), payload)
 
     # ================================================================ reads
-    def _of_day(self, token, project_id, query, usecase, out, many=False):
-        """A read of one day (``?day=``, default the project's today); anyone in the project."""
-        caller = self.caller(token, project_id)
+    def _of_day(self, token, project_id, query, usecase, out, many=False, roles=()):
+        """A read of one day (``?day=``, default the project's today); anyone in the project
+        unless ``roles`` are given."""
+        caller = self.caller(token, project_id, *roles, action="read the desk's records")
         day = load(schemas.SheetQuery, query).get("day")
         with self.uow(caller) as uow:
             return dump(out, usecase(uow, project_id, day), many=many)
@@ -117,12 +125,12 @@ class ReceptionService(DirectoryReplica, ServiceKit):
     @rpc
     def list_receptions(self, token, project_id, query=None):
         return self._of_day(token, project_id, query, usecases.list_receptions,
-                            schemas.ReceptionOut, many=True)
+                            schemas.ReceptionOut, many=True, roles=rules.DESK_RECORD_READERS)
 
     @rpc
     def list_calls(self, token, project_id, query=None):
         return self._of_day(token, project_id, query, usecases.list_calls, schemas.CallOut,
-                            many=True)
+                            many=True, roles=rules.DESK_RECORD_READERS)
 
     @rpc
     def board(self, token, project_id):
@@ -134,7 +142,8 @@ class ReceptionService(DirectoryReplica, ServiceKit):
 
     @rpc
     def get_reception(self, token, project_id, reception_id):
-        caller = self.caller(token, project_id)
+        caller = self.caller(token, project_id, *rules.DESK_RECORD_READERS,
+                             action="read the desk's records")
         with self.uow(caller) as uow:
             result = usecases.get_reception(uow, project_id, reception_id)
         return dump(schemas.ReceptionOut, result)

@@ -81,6 +81,16 @@ def _on_sheet(uow, entries, person_id):
     return entry
 
 
+def _staff(uow, project_id, person_id, field, rule, role="consultant"):
+    """SYS-02: a person a command names is of this project (404 SYS-02 otherwise, nobody and
+    another project's person alike) and active in ``role`` (422 citing ``rule``); their name."""
+    name = repo.name_in_project(uow.session, project_id, person_id, field, what=role)
+    _decide(uow, rules.named_staff(directory.person(uow.session, person_id), person_id,
+                                   project_id, field=field, rule=rule, role=role),
+            unprocessable=("invalid",), field=field)
+    return name
+
+
 def _sheet_answer(uow, project_id, day, tz):
     return repo.sheet_view(uow.session, project_id, day, uow.now, uow.policy(project_id), tz)
 
@@ -469,8 +479,8 @@ def record_refusal(uow, project_id, data):
     policy = uow.policy(project_id)
     sheet, entries = _lock(uow, project_id, day, fresh=True)
     entry = repo.find(entries, person_id)
-    name = entry.name if entry else repo.name_in_project(uow.session, project_id, person_id,
-                                                         "person_id")
+    name = _staff(uow, project_id, person_id, "person_id", "REC-09")
+    name = entry.name if entry else name
     decision = rules.suspension(name, data["kind"], uow.caller.acting_roles, uow.now, policy, tz)
     uow.decide(decision, error=Conflict)
     until = date.fromisoformat(decision.data["suspended_until_day"])
@@ -496,8 +506,11 @@ def record_refusal(uow, project_id, data):
 def change_consultant(uow, project_id, data):
     """REC-11: at the customer's request a new consultant serves; clients splits credit."""
     old, new = data["from_person_id"], data["to_person_id"]
-    old_name = repo.name_in_project(uow.session, project_id, old, "from_person_id")
-    new_name = repo.name_in_project(uow.session, project_id, new, "to_person_id")
+    if not repo.customer_seen(uow.session, project_id, data["customer_id"]):
+        raise NotFound(f"no customer {data['customer_id']} at this project's desk",
+                       rule="SYS-02", field="customer_id")
+    old_name = _staff(uow, project_id, old, "from_person_id", "REC-11")
+    new_name = _staff(uow, project_id, new, "to_person_id", "REC-11")
     decision = uow.decide(rules.change_consultant(data["customer_id"], old, old_name, new,
                                                   new_name),
                           "customer", data["customer_id"], project_id, field="to_person_id")
@@ -517,8 +530,7 @@ def register_call(uow, project_id, data, owners):
         caller.require("consultant", action="register a call")
         caller.require_self(data["answered_by"],
                             action="register a call answered by someone else")
-    repo.name_in_project(uow.session, project_id, data["answered_by"], "answered_by",
-                         what="staff member")
+    _staff(uow, project_id, data["answered_by"], "answered_by", "REC-12")
     customer_id = (owners.register_customer(project_id, data["phone"], data.get("caller"),
                                             "call") if data.get("phone") else None)
     repo.end_read(uow.session)   # the RPC above let other workers run
@@ -594,8 +606,7 @@ def record_unregistered_call(uow, project_id, data):
     """REC-12: a supervisor or manager who finds a desk call that was never registered (the
     phone log against the register) records it: the answerer is fined once, with the rule."""
     person_id = data["answered_by"]
-    repo.name_in_project(uow.session, project_id, person_id, "answered_by",
-                         what="staff member")
+    _staff(uow, project_id, person_id, "answered_by", "REC-12")
     happened = parse_instant(data["at"])
     _decide(uow, rules.call_ended_gate(happened, uow.now), unprocessable=("in_future",),
             field="at")

@@ -417,18 +417,22 @@ def test_rec09_refusal_suspends_and_is_announced_for_the_ledger(floor):
 def test_rec11_change_of_consultant_is_announced_to_clients(floor):
     # clauses: REC-11.1
     signed_in(floor, A, B)
+    with pytest.raises(NotFound):   # SYS-02: a customer who never came to this desk
+        floor.rec.change_consultant(RECEPTIONIST, PID, {"customer_id": 5, "from_person_id": A,
+                                                        "to_person_id": B})
+    cid = floor.walk_in(phone="13900000005")["reception"]["customer_id"]
     with pytest.raises(Forbidden):
-        floor.rec.change_consultant(consultant(A), PID, {"customer_id": 5, "from_person_id": A,
+        floor.rec.change_consultant(consultant(A), PID, {"customer_id": cid, "from_person_id": A,
                                                          "to_person_id": B})
     with pytest.raises(Unprocessable) as exc:
-        floor.rec.change_consultant(RECEPTIONIST, PID, {"customer_id": 5, "from_person_id": A,
+        floor.rec.change_consultant(RECEPTIONIST, PID, {"customer_id": cid, "from_person_id": A,
                                                         "to_person_id": A})
     assert exc.value.rule == "REC-11"
-    out = floor.rec.change_consultant(RECEPTIONIST, PID, {"customer_id": 5,
+    out = floor.rec.change_consultant(RECEPTIONIST, PID, {"customer_id": cid,
                                                           "from_person_id": A,
                                                           "to_person_id": B})
     assert out["rule"] == "REC-11"
-    event = floor.events("consultant_changed", customer_id=5)[0]
+    event = floor.events("consultant_changed", customer_id=cid)[0]
     assert (event["from_person_id"], event["to_person_id"]) == (A, B)
     assert event["credit_split"] == [{"person_id": A, "percent": 50},
                                      {"person_id": B, "percent": 50}]

@@ -252,13 +252,14 @@ def test_rec12_blank_call_fields_are_fined_and_the_sms_is_recorded_once(office):
 
 
 def test_rec11_change_of_consultant_and_the_same_one_refused(office):
+    walk_in(office, phone="13812341234")             # customer 77 comes to the desk
     with act(office, DESK) as uow:
-        decision = usecases.change_consultant(uow, PID, {"customer_id": 5, "from_person_id": A,
+        decision = usecases.change_consultant(uow, PID, {"customer_id": 77, "from_person_id": A,
                                                          "to_person_id": B})
     assert decision["rule"] == "REC-11"
     assert outbox_events(office, "consultant_changed")[0]["credit_split"][1]["percent"] == 50
     with pytest.raises(Unprocessable) as exc, act(office, DESK) as uow:
-        usecases.change_consultant(uow, PID, {"customer_id": 5, "from_person_id": A,
+        usecases.change_consultant(uow, PID, {"customer_id": 77, "from_person_id": A,
                                               "to_person_id": A})
     assert (exc.value.rule, exc.value.field) == ("REC-11", "to_person_id")
 
