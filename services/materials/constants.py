@@ -9,3 +9,4 @@ MANAGE = ("storekeeper", "manager")          # catalogue, receipts, issue forms,
 PLANNERS = ("storekeeper", "supervisor", "manager")
 APPROVERS = ("supervisor", "manager")        # plans; urgent requests: manager only (MAT-02)
 DESK = ("supervisor", "manager")             # desk kit checks, day's shortages (MAT-07)
+STAFF = ("consultant", "supervisor", "manager", "clerk", "receptionist", "storekeeper")

@@ -13,7 +13,7 @@ from services.common.schemas import dump, load
 from services.common.service import DirectoryReplica, ServiceKit, rpc
 
 from . import events, rules, schemas, usecases
-from .constants import APPROVERS, DESK, MANAGE, PLANNERS
+from .constants import APPROVERS, DESK, MANAGE, PLANNERS, STAFF
 from .models import KIT
 
 CATALOGUE_ACTION = "manage the catalogue (MAT-01)"
@@ -26,6 +26,18 @@ class MaterialsService(DirectoryReplica, ServiceKit):
     clock = Clock(KIT)
     policy_spec = rules.POLICY
     catalogue = events.CATALOGUE
+
+    def _staff(self, token, project_id):
+        """SYS-02: the store is the office's: every role but a channel agent (external)."""
+        return self.caller(token, project_id, *STAFF, action="use the materials store")
+
+    # SYS-01: stock matters are the office's (items, movements, plans, receipts, stocktakes,
+    # the usage ledger); the storekeeper reads every reason; a channel agent only their own
+    WHY_PUBLIC = rules.WHY_PUBLIC
+
+    def may_see_why(self, caller, record):
+        return rules.why_visible(caller.acting_roles, record,
+                                 super().may_see_why(caller, record))
 
     # ------------------------------------------------------------ MAT-01 catalogue
     @rpc
@@ -62,7 +74,7 @@ class MaterialsService(DirectoryReplica, ServiceKit):
 
     @rpc
     def list_items(self, token, project_id):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self._staff(token, project_id)) as uow:
             items = usecases.list_items(uow, project_id)
         return dump(schemas.CatalogueItemOut, items, many=True)
 
@@ -70,25 +82,25 @@ class MaterialsService(DirectoryReplica, ServiceKit):
 
     @rpc
     def get_item(self, token, project_id, item_id):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self._staff(token, project_id)) as uow:
             item = usecases.get_item(uow, project_id, item_id)
         return dump(schemas.CatalogueItemOut, item)
 
     @rpc
     def export_stock(self, token, project_id, query=None):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self._staff(token, project_id)) as uow:
             return usecases.export_stock(uow, project_id, query)
 
     # ------------------------------------------------------------ SYS-01 movements
     @rpc
     def list_movements(self, token, project_id, query=None):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self._staff(token, project_id)) as uow:
             moves = usecases.list_movements(uow, project_id, query)
         return dump(schemas.MovementOut, moves, many=True)
 
     @rpc
     def export_movements(self, token, project_id, query=None):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self._staff(token, project_id)) as uow:
             return usecases.export_movements(uow, project_id, query)
 
     # ------------------------------------------------------------ MAT-02 plans and requests
@@ -110,13 +122,13 @@ class MaterialsService(DirectoryReplica, ServiceKit):
 
     @rpc
     def list_plans(self, token, project_id):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self._staff(token, project_id)) as uow:
             plans = usecases.list_plans(uow, project_id)
         return dump(schemas.NeedsPlanOut, plans, many=True)
 
     @rpc
     def create_request(self, token, project_id, payload):
-        caller = self.caller(token, project_id)
+        caller = self._staff(token, project_id)
         data = load(schemas.MaterialRequestIn, payload, rule="MAT-02")
         with self.uow(caller) as uow:
             request = usecases.create_request(uow, project_id, data)
@@ -131,7 +143,7 @@ class MaterialsService(DirectoryReplica, ServiceKit):
         return self._decide_request(token, project_id, request_id, payload, approve=False)
 
     def _decide_request(self, token, project_id, request_id, payload, approve):
-        caller = self.caller(token, project_id)
+        caller = self._staff(token, project_id)
         data = load(schemas.DecisionIn, payload or {}, rule="MAT-02")
         with self.uow(caller) as uow:
             request = usecases.decide_request(uow, project_id, request_id, data, approve)
@@ -139,7 +151,7 @@ class MaterialsService(DirectoryReplica, ServiceKit):
 
     @rpc
     def list_requests(self, token, project_id):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self._staff(token, project_id)) as uow:
             requests = usecases.list_requests(uow, project_id)
         return dump(schemas.MaterialRequestOut, requests, many=True)
 
@@ -162,7 +174,7 @@ class MaterialsService(DirectoryReplica, ServiceKit):
 
     @rpc
     def list_receipts(self, token, project_id):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self._staff(token, project_id)) as uow:
             receipts = usecases.list_receipts(uow, project_id)
         return dump(schemas.ReceiptOut, receipts, many=True)
 
@@ -178,7 +190,7 @@ class MaterialsService(DirectoryReplica, ServiceKit):
 
     @rpc
     def confirm_issue_form(self, token, project_id, form_id):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self._staff(token, project_id)) as uow:
             form = usecases.confirm_issue_form(uow, project_id, form_id)
         return dump(schemas.IssueFormOut, form)
 
@@ -191,7 +203,7 @@ class MaterialsService(DirectoryReplica, ServiceKit):
 
     @rpc
     def list_issue_forms(self, token, project_id):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self._staff(token, project_id)) as uow:
             forms = usecases.list_issue_forms(uow, project_id)
         return dump(schemas.IssueFormOut, forms, many=True)
 
@@ -214,13 +226,13 @@ class MaterialsService(DirectoryReplica, ServiceKit):
 
     @rpc
     def list_ledger(self, token, project_id):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self._staff(token, project_id)) as uow:
             entries = usecases.list_ledger(uow, project_id)
         return dump(schemas.UsageLedgerOut, entries, many=True)
 
     @rpc
     def export_ledger(self, token, project_id, query=None):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self._staff(token, project_id)) as uow:
             return usecases.export_ledger(uow, project_id, query)
 
     # ------------------------------------------------------------ MAT-06 stocktake
@@ -234,7 +246,7 @@ class MaterialsService(DirectoryReplica, ServiceKit):
 
     @rpc
     def stocktake_months(self, token, project_id, query=None):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self._staff(token, project_id)) as uow:
             months = usecases.stocktake_months(uow, project_id, query)
         return dump(schemas.StocktakeMonthOut, months, many=True)
 

@@ -303,6 +303,9 @@ def create_issue_form(uow, project_id, data):
                            data["recipient_id"])
     d = decide(uow, rules.new_issue_form(form, item.on_hand, catalogue_name=item.name,
                                          catalogue_spec=item.specification))
+    # MAT-04: the recipient confirms the form themself: a real person, active staff here
+    decide(uow, rules.project_staff(repo.people(uow.session, [form.recipient_id]), project_id,
+                                    field="recipient_id", rule="MAT-04", what="recipient"))
     basis, request_id, line_id = _issue_basis(uow, project_id, item, form.quantity,
                                               data.get("request_id"))
     row = repo.add(uow.session, models.IssueForm(

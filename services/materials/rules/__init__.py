@@ -12,6 +12,7 @@ One module per rule family; every name is re-exported here.
 from services.common.staffing import project_staff  # the kit's staff check, MAT rule IDs
 
 from ..constants import CATEGORIES, HELD_ACTIONS, LEDGER_STATES, PERIODS
+from .access import WHY_PUBLIC, why_visible
 from .base import label, yuan_to_cents
 from .catalogue import ITEM_FIELDS, code_free, revise_item, validate_item
 from .desk import (
@@ -72,6 +73,7 @@ from .stock import (
 
 __all__ = [
     "CATEGORIES", "HELD_ACTIONS", "LEDGER_STATES", "PERIODS", "label", "yuan_to_cents",
+    "WHY_PUBLIC", "why_visible",
     "ITEM_FIELDS", "code_free", "revise_item", "validate_item",
     "HandoutIssue", "HandoutShortage", "IssueLine", "check_folder", "desk_kit_shortages",
     "handout_issue_lines", "shortage_report",
