@@ -24,6 +24,7 @@ from .models import (
     Leave,
     LedgerEntry,
     Lunch,
+    MissingPunchNote,
     Person,
     PersonRole,
     Project,
@@ -34,6 +35,7 @@ from .models import (
     SignIn,
     SignInDispute,
     StaffTerms,
+    Swap,
     Uniform,
 )
 
@@ -95,12 +97,14 @@ def projects(session):
     return list(session.scalars(select(Project).order_by(Project.id)))
 
 
-def person(session, project_id, person_id):
-    """A staff member of ``project_id`` (``project_id`` None: of any project)."""
+def person(session, project_id, person_id, field="person_id"):
+    """A staff member of ``project_id`` (``project_id`` None: of any project); a 404 naming
+    ``field`` otherwise (SYS-02: ids never cross projects, and an unknown id and another
+    project's id get the same answer)."""
     row = session.get(Person, person_id) if person_id else None
     if row is None or (project_id is not None and row.project_id != project_id):
         where = f" in project {project_id}" if project_id is not None else ""
-        raise NotFound(f"no staff member {person_id}{where}", field="person_id")
+        raise NotFound(f"no staff member {person_id}{where}", rule="SYS-02", field=field)
     return row
 
 
@@ -136,6 +140,13 @@ def set_roles(session, row, roles):
 def name(session, person_id):
     row = session.get(Person, person_id) if person_id else None
     return row.name if row else f"person {person_id}"
+
+
+def name_in(session, project_id, person_id):
+    """A person's name when they are staff of ``project_id``, else "person <id>" (a name is
+    never read across projects)."""
+    row = session.get(Person, person_id) if person_id else None
+    return row.name if row and row.project_id == project_id else f"person {person_id}"
 
 
 def names(session, ids):
@@ -533,6 +544,31 @@ def submission(session, project_id, year, month):
     return session.scalar(select(ReportSubmission).where(
         ReportSubmission.project_id == project_id, ReportSubmission.year == year,
         ReportSubmission.month == month))
+
+
+# -- SYS-01/02: whom a recorded reason is about ---------------------------------------------
+# subjects stored by row id, and the row's person
+_ROW_SUBJECTS = {"ledger": LedgerEntry, "punch": Punch, "leave": Leave, "lunch": Lunch,
+                 "missing_punch": MissingPunchNote}
+# subjects stored as "<person id>-<day>" or as the person id
+_PERSON_DAY_SUBJECTS = ("day", "roster", "sign_in_day")
+
+
+def why_owners(session, subject_type, subject_id):
+    """The people a "why" subject is about (empty when it is nobody's own: a blackout day,
+    a report, an unknown subject)."""
+    sid = str(subject_id)
+    if subject_type in _PERSON_DAY_SUBJECTS or subject_type == "staff_terms":
+        head = sid.split("-", 1)[0]
+        return {int(head)} if head.isdigit() else set()
+    if not sid.isdigit():
+        return set()
+    if subject_type == "swap":
+        row = session.get(Swap, int(sid))
+        return {row.a_id, row.b_id} if row else set()
+    model = _ROW_SUBJECTS.get(subject_type)
+    row = session.get(model, int(sid)) if model is not None else None
+    return {row.person_id} if row else set()
 
 
 # -- views (row -> dict for the Out schemas) -------------------------------------------------

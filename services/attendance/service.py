@@ -9,6 +9,7 @@ import logging
 from nameko.events import event_handler
 from nameko.timer import timer
 
+from services.common import why
 from services.common.clock import Clock
 from services.common.config import env_float
 from services.common.db import Database
@@ -47,6 +48,19 @@ class AttendanceService(ServiceKit):
     def person_now(self, person_id):
         """Attendance owns the staff: a token is checked against the person as they are now."""
         return repo.person_now(self.db, person_id)
+
+    WHY_PUBLIC = rules.WHY_PUBLIC
+
+    def may_see_why(self, caller, record):
+        """SYS-01 with SYS-02 (``rules.may_see_why``): supervisors, managers and the clerk read
+        every reason; anyone else the reasons about their own roster, punches, sign-ins, leave,
+        lunch, ledger lines, days, terms and swaps, and the office-wall subjects."""
+        if caller.is_service:
+            return True
+        owners = repo.why_owners(self.db, record["subject_type"], record["subject_id"]) \
+            | why.concerns(record)
+        return rules.may_see_why(caller.person_id, caller.roles, record["subject_type"],
+                                 owners).allowed
 
     # ================================================================ staff directory (SYS-02)
     @rpc

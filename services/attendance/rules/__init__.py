@@ -7,6 +7,7 @@ rulebook's role names, as ``Caller.acting_roles`` resolves them (an admin acts a
 supervisor and clerk: ``services.common.roles``). Fines and the full-attendance bonus are whole
 yuan (policy values). One module per rule family; every name is re-exported here.
 """
+from .access import *  # noqa: F401,F403
 from .base import *  # noqa: F401,F403
 from .base import (  # noqa: F401
                    POLICY,

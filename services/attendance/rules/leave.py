@@ -218,6 +218,8 @@ def approve_swap(approver_id: int, approver_roles: Iterable[str], swap: SwapRequ
     """
     if "manager" not in set(approver_roles):
         return refuse("ATT-08", "only a manager approves shift and rest swaps", "forbidden")
+    if swap.a_id == swap.b_id:
+        return refuse("ATT-08", "a swap takes two different people", "same_person")
     if approver_id in (swap.a_id, swap.b_id):
         return refuse("ATT-08", "a manager may not approve a swap they are part of",
                       "self_approval")

@@ -2,7 +2,7 @@
 from dataclasses import dataclass, replace
 
 from services.common.decision import Decision
-from services.common.errors import Conflict, Forbidden, refused
+from services.common.errors import Conflict, Forbidden, Unprocessable, refused
 from services.common.why import because
 
 from .. import repo, rules
@@ -24,6 +24,28 @@ def check(uow, decision, field=None, error=Conflict, forbidden=("forbidden",)):
     """Raise a refusing decision: 403 when its outcome is one of ``forbidden``, else ``error``."""
     return uow.decide(decision, error=Forbidden if decision.outcome in forbidden else error,
                       field=field)
+
+
+def staff_member(uow, project_id, person_id, *, field, rule, role=None, what="staff member"):
+    """SYS-02: a person the request names is of this project (else 404 naming ``field``: an
+    unknown id and another project's id answer alike) and active office staff, holding
+    ``role`` when one is asked (else 422 naming ``field`` and ``rule``)."""
+    person = repo.person(uow.session, project_id, person_id, field=field)
+    uow.decide(rules.named_staff(repo.person_view(person), project_id, field=field, rule=rule,
+                                 role=role, what=what), error=Unprocessable, field=field)
+    return person
+
+
+def office_staff(uow):
+    """SYS-02: the caller keeps attendance here (office staff; a channel agent is external)."""
+    return uow.decide(rules.may_keep_attendance(uow.caller.roles), error=Forbidden)
+
+
+def may_read(uow, person_id, what, rule="SYS-02"):
+    """SYS-02: a named person's records are read by the leading roles and the clerk, or by the
+    person themself (403 naming ``person_id`` otherwise)."""
+    return uow.decide(rules.may_read_person(uow.actor_id, uow.caller.roles, person_id, what,
+                                            rule), error=Forbidden, field="person_id")
 
 
 def today(uow, project_id):

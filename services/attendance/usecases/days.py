@@ -5,13 +5,13 @@ from services.common.errors import Forbidden, Unprocessable
 
 from .. import repo, rules
 from ..models import BlackoutDay
-from .common import book, check, today
+from .common import book, check, may_read, staff_member, today
 
 
 def set_roster(uow, project_id, data):
     """ATT-01: a manager rosters one person's days; rest days are checked (Mon-Fri only, one a
     week, never on a blackout day)."""
-    person = repo.person(uow.session, project_id, data["person_id"])
+    person = staff_member(uow, project_id, data["person_id"], field="person_id", rule="ATT-01")
     start, end = data["start"], data["end"]
     plan = rules.plan_roster(person.name, start, end, data["rest"],
                              repo.rest_days_near(uow.session, person.id, start, end),
@@ -27,11 +27,15 @@ def set_roster(uow, project_id, data):
 
 
 def list_roster(uow, project_id, query):
-    """The rostered days (a week from today by default); a consultant sees their own."""
+    """The rostered days (a week from today by default): supervisors, managers and the clerk
+    see anyone's, everyone else their own (SYS-02: ``?person_id=`` of a colleague is 403)."""
     start = query.get("start") or today(uow, project_id)[2]
     end = query.get("end") or start + timedelta(days=6)
     person_id = query.get("person_id")
-    if person_id is None and not uow.caller.has("supervisor", "manager", "clerk"):
+    if person_id is not None:
+        person_id = repo.person(uow.session, project_id, person_id).id
+        may_read(uow, person_id, "roster", rule="ATT-01")
+    elif not uow.caller.has(*rules.READ_ALL_ROLES):
         person_id = uow.actor_id
     return [repo.roster_view(r) for r in repo.roster(uow.session, project_id, person_id, start,
                                                      end)]

@@ -5,7 +5,7 @@ from services.common.errors import Unprocessable
 
 from .. import repo, rules
 from ..models import Leave, Swap
-from .common import Kept, acting, book, check, today
+from .common import Kept, acting, book, check, office_staff, staff_member, today
 
 LEADS = ("supervisor", "manager")
 # where a refused request's error points
@@ -16,6 +16,7 @@ APPROVAL_FORBIDDEN = ("forbidden", "self_approval")
 def request_leave(uow, project_id, data):
     """ATT-07: a person asks for leave for themself; the filing rules decide at once, and a
     refused request is kept (after-the-fact leave stays on record)."""
+    office_staff(uow)
     person = repo.person(uow.session, project_id, uow.actor_id)
     span = uow.decide(rules.check_leave_span(data["start_day"], data["end_day"]),
                       error=Unprocessable, field="end_day")
@@ -104,21 +105,21 @@ def list_leave(uow, project_id):
 def record_swap(uow, project_id, data):
     """ATT-08: an approved swap exchanges the two rosters on those days; a swap found without
     approval makes both people absent."""
-    a = repo.person(uow.session, project_id, data["a_id"])
-    b = repo.person(uow.session, project_id, data["b_id"])
+    a = staff_member(uow, project_id, data["a_id"], field="a_id", rule="ATT-08")
+    b = staff_member(uow, project_id, data["b_id"], field="b_id", rule="ATT-08")
     now, tz, _ = today(uow, project_id)
     days = tuple(sorted(set(data["days"])))
     approved = data["approved"]
     if approved:
         d = rules.approve_swap(*acting(uow), rules.SwapRequest(a.id, a.name, b.id, b.name, days),
                                now, repo.blackouts(uow.session, project_id), tz)
-        check(uow, d, field="days", forbidden=APPROVAL_FORBIDDEN)
+        _check_swap(uow, d)
         repo.swap_rosters(uow.session, a.id, b.id, days)
         entries = ()
     else:
         c = rules.unapproved_swap_found(*acting(uow), a.id, a.name, b.id, b.name, days,
                                         today(uow, project_id)[2])
-        d, entries = check(uow, c.decision, field="days"), c.entries
+        d, entries = _check_swap(uow, c.decision), c.entries
     swap = Swap(project_id=project_id, a_id=a.id, b_id=b.id, days=[x.isoformat() for x in days],
                 status="approved" if approved else "unapproved",
                 approved_by=uow.actor_id if approved else None, rule=d.rule, reason=d.reason)
@@ -128,3 +129,10 @@ def record_swap(uow, project_id, data):
         book(uow, project_id, entry, source=f"swap:{swap.id}:{entry.person_id}:{entry.day}")
     uow.record(d, "swap", swap.id, project_id)
     return dict(d.as_dict(), id=swap.id)
+
+
+def _check_swap(uow, d):
+    """A refused swap: two names for one person is the request's fault (422 on ``b_id``)."""
+    if d.outcome == "same_person":
+        uow.decide(d, error=Unprocessable, field="b_id")
+    return check(uow, d, field="days", forbidden=APPROVAL_FORBIDDEN)

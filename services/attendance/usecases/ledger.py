@@ -4,14 +4,14 @@ from datetime import date
 from services.common.errors import Forbidden
 
 from .. import repo, rules
-from .common import acting, book, today
+from .common import acting, book, staff_member, today
 
 READERS = ("supervisor", "manager", "clerk")
 
 
 def record_offence(uow, project_id, data):
     """ATT-10: a supervisor or manager books a catalogued offence (fine, slip, absent)."""
-    person = repo.person(uow.session, project_id, data["person_id"])
+    person = staff_member(uow, project_id, data["person_id"], field="person_id", rule="ATT-10")
     day = data["day"] or today(uow, project_id)[2]
     c = rules.record_offence(data["offence"], person.id, person.name, day, *acting(uow),
                              uow.policy(project_id))
@@ -23,6 +23,7 @@ def ledger(uow, project_id, query):
     """ATT-10: supervisors, managers and the clerk see everyone's lines; others their own."""
     person_id = query.get("person_id")
     if person_id is not None:
+        person_id = repo.person(uow.session, project_id, person_id).id   # SYS-02: this project
         uow.decide(rules.may_view_ledger(*acting(uow), person_id), error=Forbidden,
                    field="person_id")
     elif not uow.caller.has(*READERS):

@@ -7,18 +7,21 @@ from services.common.why import because
 
 from .. import repo, rules
 from ..models import MissingPunchNote, Punch, Revocation, SignIn, SignInDispute, Uniform
-from .common import Kept, acting, book, book_attempt, check, today
+from .common import Kept, acting, book, book_attempt, check, office_staff, staff_member, today
 
 READERS = ("supervisor", "manager", "clerk")
 
 
 def punch(uow, project_id, data):
     """ATT-03: a punch in or out, always by the person themself; ATT-04 lateness."""
+    office_staff(uow)
     now, tz, day = today(uow, project_id)
     subject_id = data["person_id"] or uow.actor_id
     kind = data["kind"]
+    if subject_id != uow.actor_id:      # a colleague (SYS-02: never another project's id)
+        repo.person(uow.session, project_id, subject_id)
     attempt = rules.check_punch(uow.actor_id or 0, subject_id, kind, now, uow.caller.name,
-                                repo.name(uow.session, subject_id), tz)
+                                repo.name_in(uow.session, project_id, subject_id), tz)
     if not attempt.allowed:
         return book_attempt(uow, project_id, attempt, day)
     person = repo.person(uow.session, project_id, subject_id)
@@ -54,7 +57,7 @@ def report_proxy_punch(uow, project_id, data):
     lost for the day, violation slips for both."""
     s = uow.session
     row = repo.punch(s, project_id, data["punch_id"])
-    maker = repo.person(s, project_id, data["made_by"])
+    maker = repo.person(s, project_id, data["made_by"], field="made_by")
     subject = repo.person(s, project_id, row.person_id)
     now, tz, _ = today(uow, project_id)
     c = rules.report_proxy_punch(*acting(uow), row.day, maker.id, maker.name, subject.id,
@@ -75,7 +78,7 @@ def report_proxy_punch(uow, project_id, data):
 
 def annotate_missing_punch(uow, project_id, data):
     """ATT-05: only a manager explains a missing punch, never their own."""
-    person = repo.person(uow.session, project_id, data["person_id"])
+    person = staff_member(uow, project_id, data["person_id"], field="person_id", rule="ATT-05")
     punched = {p.kind for p in repo.punches(uow.session, project_id, data["day"], person.id)
                if p.voided_at is None}
     d = rules.annotate_missing_punch(*acting(uow), person.id, person.name, data["note"],
@@ -95,7 +98,8 @@ def annotate_missing_punch(uow, project_id, data):
 
 def attest_uniform(uow, project_id, data):
     """ATT-06: a supervisor attests a consultant's uniform for today (once)."""
-    person = repo.person(uow.session, project_id, data["person_id"])
+    person = staff_member(uow, project_id, data["person_id"], field="person_id", rule="ATT-06",
+                          role="consultant", what="the person in uniform")
     now, tz, day = today(uow, project_id)
     d = rules.attest_uniform(*acting(uow), person.id, person.name, now, tz)
     check(uow, d, field="person_id", forbidden=("forbidden", "self_attest"))
@@ -112,9 +116,10 @@ def sign_in(uow, project_id, data):
     s = uow.session
     now, tz, day = today(uow, project_id)
     subject_id = data["person_id"] or uow.actor_id
-    if subject_id != uow.actor_id:
-        attempt = rules.check_sign_in(uow.actor_id or 0, subject_id, repo.name(s, subject_id),
-                                      now, tz=tz)
+    if subject_id != uow.actor_id:      # a colleague (SYS-02: never another project's id)
+        repo.person(s, project_id, subject_id)
+        attempt = rules.check_sign_in(uow.actor_id or 0, subject_id,
+                                      repo.name_in(s, project_id, subject_id), now, tz=tz)
         return book_attempt(uow, project_id, attempt, day)
     person = repo.person(s, project_id, subject_id)
     attempts = repo.sign_ins(s, project_id, day, person.id)
@@ -175,7 +180,10 @@ def resolve_dispute(uow, project_id, data):
               for d in _order(uow, project_id, day, rows, names)}
     disputants = [rules.Disputant(p.id, p.name, repo.clock_in(s, p.id, day),
                                   p.id in placed, placed.get(p.id, False))
-                  for p in (repo.person(s, project_id, pid) for pid in data["person_ids"])]
+                  for p in (staff_member(uow, project_id, pid, field="person_ids",
+                                         rule="ATT-06", role="consultant",
+                                         what="the disputant")
+                            for pid in data["person_ids"])]
     d = rules.resolve_sign_in_dispute(*acting(uow), disputants, uow.tz(project_id))
     check(uow, d, field="person_ids", forbidden=("forbidden", "party_to_dispute"))
     # SYS-01: "why this order?" shows each disputant's sign-in and clock-in records too

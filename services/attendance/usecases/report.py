@@ -3,7 +3,7 @@ from services.common import export
 
 from .. import repo, rules
 from ..models import ReportSubmission
-from .common import acting, check, today
+from .common import acting, check, staff_member, today
 
 REPORT_COLUMNS = [(c, c) for c in rules.REPORT_COLUMNS]
 
@@ -58,7 +58,7 @@ def submit_report(uow, project_id, data):
 def set_terms(uow, project_id, person_id, data):
     """ATT-07/13: a manager sets a person's monthly salary (ATT-13 deduction) and annual leave
     days a year (ATT-07 sick-leave conversion); the change is recorded."""
-    person = repo.person(uow.session, project_id, person_id)
+    person = staff_member(uow, project_id, person_id, field="person_id", rule="ATT-13")
     d = check(uow, rules.set_staff_terms(*acting(uow), person.id, person.name, data),
               field="person_id", forbidden=("forbidden", "self_terms"))
     row = repo.set_terms(uow.session, project_id, person.id, d.data["values"], uow.actor_id,
