@@ -48,7 +48,7 @@ def add_staff(uow, project_id, data):
 
 
 def set_roles(uow, person_id, data):
-    person = repo.person(uow.session, None, person_id)
+    person = _visible_person(uow, person_id)
     uow.caller.require_project(person.project_id).require("manager", action="set roles")
     uow.decide(rules.grant_roles(_granter_roles(uow), person.role_names, data["roles"]),
                error=Forbidden, field="roles")
@@ -70,6 +70,15 @@ def list_staff(uow, project_id):
 
 
 def get_staff(uow, person_id):
-    person = repo.person(uow.session, None, person_id)
+    person = _visible_person(uow, person_id)
     uow.caller.require_project(person.project_id)
     return repo.person_view(person)
+
+
+def _visible_person(uow, person_id):
+    """SYS-02: a person of the caller's own project (an admin: of any project); another
+    project's person is 404 like an unknown id, so ids cannot be probed across projects."""
+    caller = uow.caller
+    scope = None if caller is None or caller.is_admin or caller.is_service else \
+        caller.project_id
+    return repo.person(uow.session, scope, person_id)
