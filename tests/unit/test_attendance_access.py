@@ -102,7 +102,8 @@ def office():
     """Project A (manager, supervisor, clerk, receptionist, channel agent, two consultants) and
     project B (a manager ``x`` and a consultant ``xc``)."""
     uow = uow_at(None, f"{MON} 08:00", ADMIN)
-    pid = usecases.create_project(uow, {"code": "a", "name": "A", "timezone": "Asia/Shanghai"})["id"]
+    pid = usecases.create_project(uow, {"code": "a", "name": "A",
+                                        "timezone": "Asia/Shanghai"})["id"]
     other = usecases.create_project(uow, {"code": "b", "name": "B",
                                           "timezone": "Asia/Shanghai"})["id"]
     ids, projects = {}, {}
