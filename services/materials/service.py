@@ -36,8 +36,9 @@ class MaterialsService(DirectoryReplica, ServiceKit):
     WHY_PUBLIC = rules.WHY_PUBLIC
 
     def may_see_why(self, caller, record):
-        return rules.why_visible(caller.acting_roles, record,
-                                 super().may_see_why(caller, record))
+        owners = usecases.why_owners(self.db, record["subject_type"], record["subject_id"])
+        return rules.why_visible(caller.person_id, caller.acting_roles, record,
+                                 super().may_see_why(caller, record), owners)
 
     # ------------------------------------------------------------ MAT-01 catalogue
     @rpc

@@ -357,6 +357,22 @@ def cancel_issue_form(uow, project_id, form_id):
     return repo.form_view(row)
 
 
+def why_owners(session, subject_type, subject_id):
+    """SYS-01 with SYS-02: whose a subject is: an issue form's recipient, a request's
+    requester, a hand-out's consultant, a desk folder's consultant (``<person>:<day>``)."""
+    if subject_type == "desk_kit":
+        head = str(subject_id).split(":", 1)[0]
+        return {int(head)} if head.isdigit() else set()
+    model, column = {"issue_form": (models.IssueForm, "recipient_id"),
+                     "request": (models.MaterialRequest, "requested_by"),
+                     "handout": (models.Handout, "person_id")}.get(subject_type, (None, None))
+    ident = str(subject_id)
+    if model is None or not ident.isdigit() or int(ident) >= 2 ** 63:
+        return set()
+    row = session.get(model, int(ident))
+    return {getattr(row, column)} - {None} if row is not None else set()
+
+
 def list_issue_forms(uow, project_id):
     """Staff who manage stock see every form; anyone else sees the forms made out to them."""
     sees_all = uow.caller.has(*constants.MANAGE, "supervisor")

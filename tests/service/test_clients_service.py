@@ -11,7 +11,7 @@ from nameko.events import get_event_exchange
 from nameko.standalone.events import event_dispatcher
 
 from services.clients.service import ClientsService
-from services.common.errors import Conflict, Forbidden, Unprocessable
+from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 from tests.helpers import CLOCK_ADMIN, eventually, token
 
 PID = 1
@@ -37,6 +37,24 @@ def event(source, event_type, **fields):
     return {"event_id": str(uuid.uuid4()), "event_type": event_type, "source": source,
             "occurred_at": "2026-03-02T02:00:00+00:00", "project_id": PID,
             "actor": None, "rule": "REC-06", "reason": "test", **fields}
+
+
+def consultants(rabbit_config, clients, *people):
+    """attendance announces consultants of the project; clients' directory replica has them
+    once a poaching record naming them reaches the customer check (CLI-01, not SYS-02)."""
+    dispatch = event_dispatcher(dict(rabbit_config))
+    for person_id in people:
+        dispatch("attendance", "staff_added", event(
+            "attendance", "staff_added", person={"id": person_id, "project_id": PID,
+                                                 "name": f"#{person_id}",
+                                                 "roles": ["consultant"]}))
+
+    def known(person_id):
+        try:
+            clients.record_poaching(SUPERVISOR, PID, 987654, {"person_id": person_id})
+        except NotFound as exc:
+            return exc.rule == "CLI-01"
+    eventually(lambda: all(known(p) for p in people), message="staff not in the directory")
 
 
 def completed(customer_id, person_id, kind="turn", credit_owner_id=None):
@@ -104,6 +122,7 @@ def test_cli02_rec12_a_registered_call_makes_the_answering_consultant_the_owner(
 
 def test_cli14_full_phone_only_to_owner_supervisor_manager_and_never_in_events(
         clients, rabbit_config):
+    consultants(rabbit_config, clients, A, B)
     exchange = get_event_exchange("clients", {})
     with Connection(rabbit_config["AMQP_URI"]) as conn:
         queue = Queue("clients-listener", durable=False, auto_delete=True,
@@ -170,10 +189,11 @@ def test_sys03_a_bad_policy_value_is_refused_when_written_and_names_its_key(clie
     assert clients.get_policy(SUPERVISOR, PID)["deposit_minutes"] == 15
 
 
-def test_sys02_an_admin_gets_the_leads_answers(clients):
+def test_sys02_an_admin_gets_the_leads_answers(clients, rabbit_config):
     """services.common.roles: an admin acts as a manager and supervisor (full phones, every
     channel report, overrides) and never as a consultant."""
     admin = token(person_id=999, project_id=None, roles=("admin",), name="admin")
+    consultants(rabbit_config, clients, A)
     customer = clients.register_customer(DESK, PID, PHONE, None, "walk_in")["customer_id"]
     assert clients.get_customer(admin, PID, customer)["phone"] == PHONE
     assert clients.override_owner(admin, PID, customer, {"owner_id": A, "reason": "登记有误"})[

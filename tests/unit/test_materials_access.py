@@ -7,6 +7,7 @@ from services.materials import constants, rules, usecases
 from tests.unit.test_materials_usecases import (  # noqa: F401 (fixture)
     STOREKEEPER,
     act,
+    issue,
     item,
     plan,
     session,
@@ -33,6 +34,7 @@ def rec(subject):
 
 @pytest.mark.parametrize("roles,record,by_default,allowed", [
     ({"storekeeper"}, rec("issue_form"), False, True),
+    ({"consultant"}, rec("request"), False, True),         # their own (owners)
     ({"consultant"}, rec("issue_form"), False, False),
     ({"consultant"}, rec("movement"), True, True),
     ({"channel_agent"}, rec("movement"), True, False),
@@ -40,7 +42,18 @@ def rec(subject):
     ({"channel_agent", "consultant"}, rec("item"), True, True),
 ])
 def test_sys01_who_reads_the_stores_reasons(roles, record, by_default, allowed):
-    assert rules.why_visible(roles, record, by_default) is allowed
+    owners = {11} if record["subject_type"] == "request" else {12}
+    assert rules.why_visible(11, roles, record, by_default, owners) is allowed
+
+
+def test_sys01_whose_a_store_subject_is(session):  # noqa: F811
+    made = item(session, stock=10)
+    form = issue(session, made["id"], 2)
+    assert usecases.why_owners(session, "issue_form", form["id"]) == {11}
+    assert usecases.why_owners(session, "desk_kit", "12:2026-03-02") == {12}
+    assert usecases.why_owners(session, "issue_form", "x") == set()
+    assert usecases.why_owners(session, "issue_form", 2 ** 70) == set()
+    assert usecases.why_owners(session, "movement", 1) == set()
 
 
 def test_sys02_the_store_is_for_the_office_staff_not_a_channel_agent():

@@ -7,13 +7,15 @@ from typing import Any
 WHY_PUBLIC = frozenset({"item", "movement", "plan", "receipt", "stocktake", "ledger_entry"})
 
 
-def why_visible(roles: Iterable[str], record: Mapping[str, Any], by_default: bool) -> bool:
+def why_visible(viewer_id: int | None, roles: Iterable[str], record: Mapping[str, Any],
+                by_default: bool, owners: Iterable[int] = ()) -> bool:
     """``by_default``: the kit's answer (leads every reason; anyone the reasons about
-    themself; anyone the public subjects). The storekeeper keeps the store and reads every
-    reason of it (issue forms, requests, desk kit included); a channel agent is not on the
+    themself; anyone the public subjects). ``owners``: whose the subject is (an issue form's
+    recipient, a request's requester, a hand-out's consultant): they read its reasons. The
+    storekeeper keeps the store and reads every reason of it; a channel agent is not on the
     office staff and reads only what is about themself, never the public stock matters."""
     roles = frozenset(roles or ())
-    if "storekeeper" in roles:
+    if "storekeeper" in roles or (viewer_id is not None and viewer_id in set(owners)):
         return True
     if roles <= {"channel_agent"} and record.get("subject_type") in WHY_PUBLIC:
         return False
