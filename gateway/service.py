@@ -8,6 +8,7 @@ import base64
 import json
 import logging
 import pathlib
+import time
 import uuid
 from datetime import timedelta
 
@@ -17,13 +18,13 @@ from nameko.dependency_providers import Config
 from nameko.web.handlers import http
 from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.exceptions import NotFound as RouteNotFound
-from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
 from services.common import config as settings
-from services.common import idempotency
+from services.common import idempotency, logs
 from services.common.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from services.common.identity import TokenSecret, issue_token, verify_token
+from services.common.metrics import Metrics
 from services.common.rpc import call
 from services.common.rpc import proxy as rpc_proxy
 from services.common.schemas import dump, load
@@ -31,14 +32,14 @@ from services.common.timeutil import utcnow
 
 from . import openapi
 from .errors import error_response, from_exception
-from .routes import all_routes
+from .routes import all_routes, path_values, query_values, url_map
 from .routes.platform import SERVICE_NAMES
 from .throttle import Throttle
 
 log = logging.getLogger("gateway")
 STATIC = pathlib.Path(__file__).parent / "static"
 ROUTES = all_routes()
-URL_MAP = Map([Rule(r.path, endpoint=r, methods=[r.method]) for r in ROUTES])
+URL_MAP = url_map(ROUTES)
 TOKEN_TTL = int(settings.setting("TOKEN_TTL_SECONDS", None, "43200"))
 
 
@@ -53,6 +54,7 @@ class GatewayService:
     secret = TokenSecret()
     throttle = Throttle()
     context = idempotency.Context()   # travels with every RPC this worker makes
+    metrics = Metrics()   # requests by route and status, RPC outcomes, the request id, /metrics
     # 503 means not done: requests expire at the deadline (services.common.rpc.proxy)
     attendance = rpc_proxy("attendance")
     reception = rpc_proxy("reception")
@@ -62,6 +64,12 @@ class GatewayService:
     # -- HTTP entrypoints ------------------------------------------------------------------
     @http("GET,POST,PUT,PATCH,DELETE", "/v1/<path:path>")
     def api(self, request, path):
+        answer = self._api(request)
+        # the request id (the client's X-Request-Id or one made by services.common.metrics)
+        answer.headers[logs.HEADER] = self.context.get(logs.CONTEXT_KEY) or ""
+        return answer
+
+    def _api(self, request):
         try:
             route, values = URL_MAP.bind("localhost").match(request.path, request.method)
         except RouteNotFound:
@@ -71,12 +79,14 @@ class GatewayService:
             answer = error_response(405, "method_not_allowed", f"{request.path} allows {allowed}")
             answer.headers["Allow"] = allowed   # RFC 9110: every 405 names what is allowed
             return answer
+        self.metrics.route = route.path
         key, self._address = None, request.remote_addr
         try:
             key = self._request_key(request)
             token = self._token(request) if route.auth else None
+            values = path_values(values)   # a malformed id: 400 naming it
             body = self._body(request) if route.sends_body else None
-            query = {k: request.args.get(k) for k in route.query if k in request.args}
+            query = query_values(route, request.args)
             if route.handler:
                 result = getattr(self, route.handler)(route, token, values, body, query)
             else:
@@ -128,6 +138,8 @@ class GatewayService:
             raise BadRequest(f"{idempotency.HEADER} must be at most {idempotency.MAX_LENGTH} "
                              "printable characters", field=idempotency.HEADER)
         self.context[idempotency.CONTEXT_KEY] = key
+        # the moment this gateway answers 503: no service commits the change after it
+        self.context[idempotency.DEADLINE_KEY] = time.time() + settings.rpc_timeout()
         return key
 
     @staticmethod
@@ -144,8 +156,14 @@ class GatewayService:
         return body
 
     def _rpc(self, service, method, *args, timeout=None):
-        return call(getattr(self, service), method, *args,
-                    timeout=timeout or settings.rpc_timeout(self.config))
+        try:
+            result = call(getattr(self, service), method, *args,
+                          timeout=timeout or settings.rpc_timeout(self.config))
+        except Exception as exc:
+            self.metrics.rpc(service, exc)
+            raise
+        self.metrics.rpc(service)
+        return result
 
     @staticmethod
     def _download(result):

@@ -18,6 +18,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from . import logs
 from .config import setting
 from .timeutil import utcnow
 
@@ -41,8 +42,7 @@ def once(fn):
     The handler must not commit: ``once`` commits after it returns."""
     handler = fn.__qualname__
 
-    @functools.wraps(fn)
-    def wrapper(self, payload):
+    def handle(self, payload):
         session = self.db
         kit = session.info["kit"]
         event_id = payload.get("event_id")
@@ -70,6 +70,11 @@ def once(fn):
             session.rollback()
             raise
         return result
+
+    @functools.wraps(fn)
+    def wrapper(self, payload):
+        with logs.serving(payload.get(logs.CONTEXT_KEY)):   # a retry logs its request too
+            return handle(self, payload)
 
     return wrapper
 

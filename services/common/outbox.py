@@ -10,6 +10,7 @@ import uuid
 
 from sqlalchemy import select, text, update
 
+from . import logs
 from .db import is_postgres
 from .timeutil import utcnow
 
@@ -32,6 +33,8 @@ def emit(session, event_type, *, now, project_id, actor, rule, reason, **fact):
         "reason": reason,
         **fact,
     }
+    if logs.request_id():     # the handlers of this event log the request that caused it
+        payload[logs.CONTEXT_KEY] = logs.request_id()
     session.execute(kit.outbox.insert().values(
         event_id=payload["event_id"], event_type=event_type, payload=payload,
         created_at=utcnow(), sent_at=None))

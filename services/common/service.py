@@ -22,11 +22,13 @@ from nameko.rpc import rpc as nameko_rpc
 from nameko.timer import timer
 from sqlalchemy import text
 
-from . import directory, idempotency, inbox, outbox, policy, why
+# broker: imported for its effect, consumers reconnect within seconds of the broker's return
+from . import broker, directory, idempotency, inbox, outbox, policy, why  # noqa: F401
 from .config import env_float, relay_enabled, relay_interval
 from .errors import AnchangError, NotFound
 from .identity import Auth
 from .inbox import once
+from .metrics import Metrics
 from .policyspec import PolicySpec
 from .schemas import DeadLetterOut, ServiceHealthOut, WhyOut, dump
 from .timeutil import parse_instant
@@ -90,6 +92,7 @@ class ServiceKit(EventRetries):
     auth = Auth()
     config = Config()
     request_key = idempotency.IdempotencyKey()
+    metrics = Metrics()      # counts and times every worker, logs refusals at INFO, /metrics
     dispatch = EventDispatcher()
     policy_spec: PolicySpec = PolicySpec("kit", {})   # each service: its rules.POLICY
     catalogue = None                                   # each service: its events.CATALOGUE
