@@ -8,7 +8,6 @@ import base64
 import json
 import logging
 import pathlib
-import time
 import uuid
 from datetime import timedelta
 
@@ -18,6 +17,7 @@ from nameko.dependency_providers import Config
 from nameko.web.handlers import http
 from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.exceptions import NotFound as RouteNotFound
+from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
 from services.common import config as settings
@@ -32,14 +32,14 @@ from services.common.timeutil import utcnow
 
 from . import openapi
 from .errors import error_response, from_exception
-from .routes import all_routes, path_values, query_values, url_map
+from .routes import all_routes
 from .routes.platform import SERVICE_NAMES
 from .throttle import Throttle
 
 log = logging.getLogger("gateway")
 STATIC = pathlib.Path(__file__).parent / "static"
 ROUTES = all_routes()
-URL_MAP = url_map(ROUTES)
+URL_MAP = Map([Rule(r.path, endpoint=r, methods=[r.method]) for r in ROUTES])
 TOKEN_TTL = int(settings.setting("TOKEN_TTL_SECONDS", None, "43200"))
 
 
@@ -84,9 +84,8 @@ class GatewayService:
         try:
             key = self._request_key(request)
             token = self._token(request) if route.auth else None
-            values = path_values(values)   # a malformed id: 400 naming it
             body = self._body(request) if route.sends_body else None
-            query = query_values(route, request.args)
+            query = {k: request.args.get(k) for k in route.query if k in request.args}
             if route.handler:
                 result = getattr(self, route.handler)(route, token, values, body, query)
             else:
@@ -138,8 +137,6 @@ class GatewayService:
             raise BadRequest(f"{idempotency.HEADER} must be at most {idempotency.MAX_LENGTH} "
                              "printable characters", field=idempotency.HEADER)
         self.context[idempotency.CONTEXT_KEY] = key
-        # the moment this gateway answers 503: no service commits the change after it
-        self.context[idempotency.DEADLINE_KEY] = time.time() + settings.rpc_timeout()
         return key
 
     @staticmethod
