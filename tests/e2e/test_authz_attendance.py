@@ -13,6 +13,7 @@ def why(project, subject, ident, as_):
 
 
 def test_sys02_why_answers_a_consultant_only_their_own_fine_punch_and_sick_leave(stack, project):
+    # clauses: SYS-02.11
     ids = project.ids
     stack.set_clock(at("07:00"))
     r = post(project, "/leave", "c3", leave_type="sick", start_day=MON)
@@ -47,6 +48,7 @@ def test_sys02_why_answers_a_consultant_only_their_own_fine_punch_and_sick_leave
 
 
 def test_sys02_a_consultant_reads_only_their_own_roster_ledger_and_leave(stack, project):
+    # clauses: SYS-02.10
     ids = project.ids
     stack.set_clock(at("09:00"))
     week = {"start": "2026-03-09", "end": "2026-03-15"}
@@ -98,6 +100,7 @@ def test_sys02_a_consultant_reads_only_their_own_roster_ledger_and_leave(stack, 
 
 
 def test_sys02_named_people_are_this_project_s_and_hold_the_role_the_rule_needs(stack, project):
+    # clauses: SYS-02.9
     ids = project.ids
     other = new_project(stack, consultants=("x1",))
     stack.set_clock(at("09:00"))
@@ -145,6 +148,7 @@ def test_sys02_named_people_are_this_project_s_and_hold_the_role_the_rule_needs(
 
 
 def test_sys02_a_channel_agent_does_not_punch_or_take_leave(stack, project):
+    # clauses: SYS-02.10
     stack.set_clock(at("08:10"))
     r = post(project, "/punches", "agent", kind="in")
     assert r.status_code == 403 and error_of(r)["rule"] == "SYS-02", r.text

@@ -25,6 +25,7 @@ def staff_entry(pid=7, project_id=1, roles=("consultant",), active=True):
 # ---------------------------------------------------------------- rules at their boundaries
 
 def test_sys02_named_staff_is_active_office_staff_of_the_project_holding_the_role():
+    # clauses: SYS-02.9
     ok = rules.named_staff(staff_entry(), 1, field="person_id", rule="ATT-10")
     assert ok.allowed and ok.rule == "ATT-10"
     for entry, why in ((None, "not staff"), (staff_entry(project_id=2), "not staff"),
@@ -47,6 +48,7 @@ def test_sys02_named_staff_is_active_office_staff_of_the_project_holding_the_rol
 
 
 def test_sys02_a_channel_agent_keeps_no_attendance():
+    # clauses: SYS-02.10
     assert rules.may_keep_attendance({"consultant"}).allowed
     assert rules.may_keep_attendance({"storekeeper"}).allowed
     assert rules.may_keep_attendance({"channel_agent", "receptionist"}).allowed
@@ -55,6 +57,7 @@ def test_sys02_a_channel_agent_keeps_no_attendance():
 
 
 def test_sys02_a_person_reads_their_own_records_and_the_readers_everyone_s():
+    # clauses: SYS-02.10
     for roles in ({"supervisor"}, {"manager"}, {"clerk"}, {"admin"}):
         assert rules.may_read_person(1, roles, 2, "roster").allowed, roles
     assert rules.may_read_person(2, {"consultant"}, 2, "roster").outcome == "own"
@@ -65,6 +68,7 @@ def test_sys02_a_person_reads_their_own_records_and_the_readers_everyone_s():
 
 
 def test_sys01_sys02_why_a_consultant_reads_their_own_and_the_office_wall():
+    # clauses: SYS-02.11
     assert rules.may_see_why(1, {"clerk"}, "ledger", {2}).allowed
     assert rules.may_see_why(1, {"admin"}, "ledger", {2}).allowed
     assert rules.may_see_why(2, {"consultant"}, "ledger", {2}).outcome == "own"
@@ -79,6 +83,7 @@ def test_sys01_sys02_why_a_consultant_reads_their_own_and_the_office_wall():
 
 
 def test_att08_a_swap_takes_two_different_people():
+    # clauses: SYS-02.9
     swap = rules.SwapRequest(3, "c1", 3, "c1", (D("2026-03-04"),))
     d = rules.approve_swap(1, {"manager"}, swap, at(f"{MON} 09:00"))
     assert (d.allowed, d.outcome, d.rule) == (False, "same_person", "ATT-08")
@@ -129,6 +134,7 @@ def refused(error, call, *args):
 
 
 def test_sys02_a_colleague_s_roster_is_403_another_project_s_person_404(office):
+    # clauses: SYS-02.10
     act, pid, ids, s = office
     usecases.set_roster(act("mgr"), pid, {"person_id": ids["c2"], "start": D("2026-03-09"),
                                           "end": D("2026-03-15"), "rest": [D("2026-03-10")]})
@@ -146,6 +152,7 @@ def test_sys02_a_colleague_s_roster_is_403_another_project_s_person_404(office):
 
 
 def test_sys02_the_ledger_of_a_colleague_or_of_another_project(office):
+    # clauses: SYS-02.10
     act, pid, ids, s = office
     usecases.record_offence(act("sup"), pid, {"person_id": ids["c2"], "offence":
                                               "sleeping_on_duty", "day": None})
@@ -158,6 +165,7 @@ def test_sys02_the_ledger_of_a_colleague_or_of_another_project(office):
 
 
 def test_sys02_named_people_are_this_project_s_staff_with_the_role_the_rule_needs(office):
+    # clauses: SYS-02.9
     act, pid, ids, s = office
     fine = {"offence": "sleeping_on_duty", "day": None}
     e = refused(NotFound, usecases.record_offence, act("sup"), pid,
@@ -208,6 +216,7 @@ def test_sys02_named_people_are_this_project_s_staff_with_the_role_the_rule_need
 
 
 def test_sys02_a_proxy_punch_names_a_maker_of_this_project(office):
+    # clauses: SYS-02.9
     act, pid, ids, s = office
     punch = usecases.punch(act("c1", "08:10"), pid, {"kind": "in", "person_id": None})
     e = refused(NotFound, usecases.report_proxy_punch, act("sup"), pid,
@@ -217,6 +226,7 @@ def test_sys02_a_proxy_punch_names_a_maker_of_this_project(office):
 
 def test_sys02_punching_or_signing_in_for_another_project_s_person_is_404_and_books_nothing(
         office):
+    # clauses: SYS-02.9
     act, pid, ids, s = office
     for call, body in ((usecases.punch, {"kind": "in", "person_id": ids["xc"]}),
                        (usecases.sign_in, {"person_id": ids["xc"]})):
@@ -226,6 +236,7 @@ def test_sys02_punching_or_signing_in_for_another_project_s_person_is_404_and_bo
 
 
 def test_sys02_a_channel_agent_does_not_punch_or_ask_for_leave(office):
+    # clauses: SYS-02.10
     act, pid, ids, s = office
     e = refused(Forbidden, usecases.punch, act("agent", "08:10"), pid,
                 {"kind": "in", "person_id": None})
@@ -239,6 +250,7 @@ def test_sys02_a_channel_agent_does_not_punch_or_ask_for_leave(office):
 
 
 def test_sys02_another_project_s_person_is_404_to_a_manager_and_found_by_an_admin(office):
+    # clauses: SYS-02.9
     act, pid, ids, s = office
     e = refused(NotFound, usecases.get_staff, act("mgr"), ids["xc"])
     assert (e.rule, e.field) == ("SYS-02", "person_id")
@@ -250,6 +262,7 @@ def test_sys02_another_project_s_person_is_404_to_a_manager_and_found_by_an_admi
 
 def test_sys01_sys02_why_answers_a_consultant_only_records_about_themself(office):
     """The service's filter (AttendanceService.may_see_why) over real records."""
+    # clauses: SYS-02.11
     act, pid, ids, s = office
     [line] = usecases.record_offence(act("sup"), pid, {"person_id": ids["c2"], "offence":
                                                        "sleeping_on_duty", "day": None})
