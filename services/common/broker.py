@@ -4,12 +4,22 @@ nameko's consumers reconnect on their own (kombu's ``ensure_connection``), but k
 2, 4, 6 … up to 30 s between tries, so after a long outage a service could stay deaf for half a
 minute after the broker is back. We keep the same loop and cap the wait at
 ``BROKER_RETRY_MAX_SECONDS`` (default 5): health is back within seconds of the broker's return.
+
+And a service must live through the outage: nameko kills the whole container when a worker's
+answer cannot be published (the broker went away while the worker ran). The answer is lost
+either way (its caller answers 503 at its deadline, and the request, redelivered once the broker
+is back, is answered from its Idempotency-Key); the service stays up and logs it.
 Imported by the kit and the gateway; applied once, at import."""
+import logging
 from contextlib import contextmanager
 
+from kombu.exceptions import OperationalError
 from nameko.messaging import QueueConsumer
+from nameko.rpc import Responder
 
 from .config import env_float
+
+log = logging.getLogger(__name__)
 
 RETRY_MAX = env_float("BROKER_RETRY_MAX_SECONDS", 5.0)
 
@@ -23,3 +33,18 @@ def _establish_connection(self):
 
 
 QueueConsumer.establish_connection = _establish_connection
+
+
+_send_response = Responder.send_response
+
+
+def _send_response_or_log(self, result, exc_info):
+    try:
+        return _send_response(self, result, exc_info)
+    except (OperationalError, OSError) as exc:
+        log.warning("an answer could not be sent, the broker is unreachable (%s); the caller "
+                    "answers 503 and may repeat with its Idempotency-Key", exc)
+        return result, exc_info
+
+
+Responder.send_response = _send_response_or_log

@@ -26,6 +26,7 @@ def make_engine(url):
 def inserted(session, *rows):
     """Add ``rows`` in a savepoint; False when a unique key refused them (another request or
     instance got there first). The rest of the transaction stays as it was."""
+    outer_transaction(session)
     try:
         with session.begin_nested():
             session.add_all(rows)
@@ -33,6 +34,16 @@ def inserted(session, *rows):
     except IntegrityError:
         return False
     return True
+
+
+def outer_transaction(session):
+    """Make sure a savepoint has a transaction around it. pysqlite opens one only before an
+    INSERT, UPDATE or DELETE, so on SQLite a SAVEPOINT that comes first would itself be the
+    transaction and its RELEASE would commit: a refusal later in the request would then leave
+    the row behind."""
+    conn = session.connection()
+    if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN")
 
 
 def is_postgres(bind):

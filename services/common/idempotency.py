@@ -6,14 +6,22 @@ service's unit of work writes the key in the same transaction as the change
 (``request_key`` table), and the entrypoint stores its answer beside it; a repeat (a client
 retry, or the broker redelivering a request that was in progress when a service died) gets the
 first answer and changes nothing.
+
+The gateway also passes its deadline (``DEADLINE_KEY``, seconds since the epoch): a change that
+would commit after the caller has given up (answered 503) is rolled back instead, so a request
+the broker delivers late, or one that ran slowly, never takes effect behind a 503.
 """
+import time
+
 from nameko.extensions import DependencyProvider
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from .errors import Conflict
+from .errors import Conflict, Unavailable
 
 CONTEXT_KEY = "idempotency_key"
+DEADLINE_KEY = "deadline"
+REPLY_MARGIN = 0.5   # seconds left for the answer to travel back before the caller gives up
 HEADER = "Idempotency-Key"
 MAX_LENGTH = 64
 
@@ -21,8 +29,9 @@ MAX_LENGTH = 64
 class RequestKey:
     """The key of the request one worker serves, for one entrypoint (``method``)."""
 
-    def __init__(self, key, method):
+    def __init__(self, key, method, deadline=None):
         self.key, self.method, self.marked = key, method, False
+        self.deadline = deadline
 
     def done_before(self, session):
         """The stored row (its ``answer`` may be None) when this request was done, else None."""
@@ -33,7 +42,12 @@ class RequestKey:
         return row
 
     def mark(self, session, now):
-        """Write the key with the change (called by the unit of work before it commits)."""
+        """Write the key with the change (called by the unit of work before it commits);
+        refuse when the caller's deadline has passed (the wall clock: deadlines are real time,
+        whatever the office clock says)."""
+        if self.deadline is not None and time.time() > self.deadline - REPLY_MARGIN:
+            raise Unavailable("the caller stopped waiting before this could be done: nothing "
+                              "was changed (send it again with the same Idempotency-Key)")
         if not self.marked:
             session.execute(session.info["kit"].requests.insert().values(
                 key=self.key, method=self.method, answer=None, created_at=now))
@@ -66,7 +80,9 @@ class IdempotencyKey(DependencyProvider):
         key = worker_ctx.context_data.get(CONTEXT_KEY)
         if not key:
             return None
-        return RequestKey(str(key)[:MAX_LENGTH], worker_ctx.entrypoint.method_name)
+        deadline = worker_ctx.context_data.get(DEADLINE_KEY)
+        return RequestKey(str(key)[:MAX_LENGTH], worker_ctx.entrypoint.method_name,
+                          float(deadline) if isinstance(deadline, (int, float)) else None)
 
 
 def run_once(service, fn, *args, **kwargs):

@@ -25,9 +25,13 @@ class UnitOfWork:
 
     def __exit__(self, kind, exc, tb):
         if kind is None:
-            if self.request_key is not None:
-                self.request_key.mark(self.session, self.now)
-            self.session.commit()
+            try:
+                if self.request_key is not None:
+                    self.request_key.mark(self.session, self.now)
+                self.session.commit()
+            except BaseException:
+                self.session.rollback()
+                raise
         else:
             self.session.rollback()
         return False

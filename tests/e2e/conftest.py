@@ -23,6 +23,9 @@ def pytest_terminal_summary(terminalreporter):
             f"openapi contract: {c.validated} responses validated against /v1/openapi.json "
             f"({len({(m, p) for m, _, p in c.operations})} operations, "
             f"{len(c.operations)} operation/status pairs)")
+    from tests.e2e.test_faults import FIGURES
+    for line in FIGURES:
+        terminalreporter.write_line(f"faults: {line}")
 
 
 @pytest.fixture

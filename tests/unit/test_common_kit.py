@@ -318,3 +318,30 @@ def test_a_token_stops_working_when_its_person_changes():
         assert exc.value.rule == "SYS-02"
     service = Caller(person_id=None, project_id=None, roles=frozenset({"service"}))
     assert still_current(service, None) is service
+
+
+def test_a_refusal_after_a_savepoint_leaves_no_row_on_sqlite(tmp_path):
+    """pysqlite opens a transaction only before a write: an ``inserted`` row that came first
+    must still roll back with the request that refused afterwards (issue 13, kill -9 test)."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    from services.common.db import inserted, make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    meta = sa.MetaData()
+    table = sa.Table("thing", meta, sa.Column("id", sa.Integer, primary_key=True),
+                     sa.Column("name", sa.String, unique=True))
+    meta.create_all(engine)
+
+    class Thing:
+        pass
+    sa.orm.registry().map_imperatively(Thing, table)
+    with Session(engine) as session:
+        session.execute(sa.select(table)).all()        # a read first, as a use case does
+        row = Thing()
+        row.name = "a"
+        assert inserted(session, row)
+        session.rollback()                             # the request was refused after all
+    with Session(engine) as session:
+        assert session.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0
