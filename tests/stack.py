@@ -44,6 +44,8 @@ class Stack:
         self.url = f"http://127.0.0.1:{self.port}"
         self.procs = {}
         self.logs = {}
+        # each process serves Prometheus' /metrics on its own port (services/common/metrics.py)
+        self.metrics_ports = {name: free_port() for name in PROCESSES}
         self.env = dict(os.environ,
                         AMQP_URI=amqp_uri or f"amqp://guest:guest@127.0.0.1:5672/{self.vhost}",
                         ANCHANG_VAR=str(self.var), GATEWAY_PORT=str(self.port),
@@ -91,7 +93,8 @@ class Stack:
         self.logs[name] = log
         self.procs[name] = subprocess.Popen(
             [sys.executable, "-m", "nameko", "run", "--config", "deploy/nameko.yml",
-             PROCESSES[name]], cwd=ROOT, env=dict(self.env, **env), stdout=log,
+             PROCESSES[name]], cwd=ROOT,
+            env=dict(self.env, METRICS_PORT=str(self.metrics_ports[name]), **env), stdout=log,
             stderr=subprocess.STDOUT)
 
     def stop_process(self, name, sig=signal.SIGTERM):
