@@ -4,6 +4,8 @@ import re
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from .routes import ID_SCHEMA, is_id
+
 ERROR = {"type": "object", "properties": {"error": {"type": "object", "properties": {
     "code": {"type": "string"}, "rule": {"type": "string", "nullable": True},
     "message": {"type": "string"}, "field": {"type": "string"}}}}}
@@ -23,10 +25,10 @@ def _parameters(route):
     params = []
     for conv, name in re.findall(r"<(?:(\w+):)?(\w+)>", route.path):
         params.append({"name": name, "in": "path", "required": True,
-                       "schema": {"type": "integer" if conv == "int" else "string"}})
+                       "schema": dict(ID_SCHEMA) if conv == "int" else {"type": "string"}})
     for name in route.query:
         params.append({"name": name, "in": "query", "required": False,
-                       "schema": {"type": "string"}})
+                       "schema": dict(ID_SCHEMA) if is_id(name) else {"type": "string"}})
     return params
 
 

@@ -17,7 +17,6 @@ from nameko.dependency_providers import Config
 from nameko.web.handlers import http
 from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.exceptions import NotFound as RouteNotFound
-from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
 from services.common import config as settings
@@ -32,14 +31,14 @@ from services.common.timeutil import utcnow
 
 from . import openapi
 from .errors import error_response, from_exception
-from .routes import all_routes
+from .routes import all_routes, path_values, query_values, url_map
 from .routes.platform import SERVICE_NAMES
 from .throttle import Throttle
 
 log = logging.getLogger("gateway")
 STATIC = pathlib.Path(__file__).parent / "static"
 ROUTES = all_routes()
-URL_MAP = Map([Rule(r.path, endpoint=r, methods=[r.method]) for r in ROUTES])
+URL_MAP = url_map(ROUTES)
 TOKEN_TTL = int(settings.setting("TOKEN_TTL_SECONDS", None, "43200"))
 
 
@@ -84,8 +83,9 @@ class GatewayService:
         try:
             key = self._request_key(request)
             token = self._token(request) if route.auth else None
+            values = path_values(values)   # a malformed id: 400 naming it
             body = self._body(request) if route.sends_body else None
-            query = {k: request.args.get(k) for k in route.query if k in request.args}
+            query = query_values(route, request.args)
             if route.handler:
                 result = getattr(self, route.handler)(route, token, values, body, query)
             else:

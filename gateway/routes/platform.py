@@ -6,6 +6,7 @@ from services.common.schemas import (
     CLOCK_OUT,
     POLICY_OUT,
     HealthOut,
+    Instant,
     Schema,
     ServiceHealthOut,
     WhyOut,
@@ -15,7 +16,7 @@ from . import Route
 
 
 class ClockIn(Schema):
-    now = fields.String(required=True, metadata={"example": "2026-03-02T08:30:00+08:00"})
+    now = Instant(required=True, metadata={"example": "2026-03-02T08:30:00+08:00"})
 
 
 class PolicyChange(Schema):

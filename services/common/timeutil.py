@@ -40,6 +40,11 @@ def utcnow() -> datetime:
 
 
 def parse_instant(text: str) -> datetime:
-    """ISO-8601 with offset; a naive value is read as project-local (Asia/Shanghai)."""
-    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    """ISO-8601 with offset; a naive value is read as project-local (Asia/Shanghai).
+    Anything else (not a string, not a date and time) raises ValueError saying what is expected."""
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (AttributeError, TypeError, ValueError):
+        raise ValueError(f"not an ISO-8601 date and time such as 2026-03-02T08:30:00+08:00: "
+                         f"{str(text)[:40]!r}") from None
     return value if value.tzinfo else value.replace(tzinfo=zone())

@@ -1,0 +1,155 @@
+"""Every malformed input is a 400/422 naming the field, decided before any service or database
+sees it (issue 14): ids in paths and queries (gateway/routes), integers and instants in bodies
+(services/common/schemas.py, timeutil)."""
+import pytest
+from marshmallow import fields, validate
+from werkzeug.exceptions import NotFound as RouteNotFound
+
+from gateway.openapi import document
+from gateway.routes import ID_MAX, Route, all_routes, path_values, query_values, read_id, url_map
+from services.common.errors import BadRequest, Unprocessable
+from services.common.schemas import INT64_MAX, INT64_MIN, Instant, Schema, load
+from services.common.timeutil import parse_instant
+
+Body = Schema.from_dict({
+    "n": fields.Integer(),
+    "ids": fields.List(fields.Integer()),
+    "line": fields.Nested(Schema.from_dict({"qty": fields.Integer(validate=validate.Range(min=1))},
+                                           name="Line")),
+    "at": Instant(),
+}, name="Body")
+
+
+def refused(data):
+    with pytest.raises(Unprocessable) as exc:
+        load(Body, data)
+    return exc.value
+
+
+# -- integers in bodies: 64 bits, whole ------------------------------------------------------
+
+@pytest.mark.parametrize("value", [INT64_MAX, INT64_MIN, 0, "12", 3.0])
+def test_an_integer_within_64_bits_is_read(value):
+    assert load(Body, {"n": value})["n"] == int(value)
+
+
+@pytest.mark.parametrize("value", [INT64_MAX + 1, INT64_MIN - 1, 2 ** 70, 1e30])
+def test_an_integer_beyond_64_bits_is_a_422_naming_the_field(value):
+    error = refused({"n": value})
+    assert (error.status, error.field) == (422, "n")
+    assert "64 bits" in error.message
+
+
+@pytest.mark.parametrize("value", [2.5, 2.589e-42, "2.5", True, "abc", float("nan")])
+def test_a_number_that_is_not_whole_is_refused_not_truncated(value):
+    assert refused({"n": value}).field == "n"
+
+
+def test_integers_inside_lists_and_nested_objects_are_bounded_too():
+    assert refused({"ids": [1, INT64_MAX + 1]}).field == "ids"
+    assert refused({"line": {"qty": INT64_MAX + 1}}).field == "line"
+    assert load(Body, {"ids": [1, INT64_MAX], "line": {"qty": INT64_MAX}})["ids"] == [1, INT64_MAX]
+
+
+def test_a_declared_range_still_holds_beside_the_64_bit_one():
+    assert "greater than or equal to 1" in refused({"line": {"qty": 0}}).message
+
+
+def test_the_64_bit_check_is_added_once_however_many_times_a_schema_is_made():
+    for _ in range(5):
+        error = refused({"ids": [INT64_MAX + 1]})
+    assert error.message.count("64 bits") == 1
+
+
+# -- instants ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["2026-03-02T08:30:00+08:00", "2026-03-02T00:30:00Z",
+                                  "2026-03-02T08:30:00"])
+def test_an_iso_instant_is_read(text):
+    assert load(Body, {"at": text})["at"] == text
+    assert parse_instant(text).tzinfo is not None
+
+
+@pytest.mark.parametrize("value", ["", "yesterday", "2026-13-01T00:00:00", "08:30", "\x00"])
+def test_an_unparsable_instant_is_a_422_naming_the_field(value):
+    error = refused({"at": value})
+    assert (error.status, error.field) == (422, "at")
+    assert "ISO-8601" in error.message
+
+
+@pytest.mark.parametrize("value", [None, 12, ["2026-03-02"]])
+def test_parse_instant_refuses_what_is_not_text_with_a_value_error(value):
+    with pytest.raises(ValueError, match="ISO-8601"):
+        parse_instant(value)
+
+
+# -- ids in paths and queries (the gateway) ----------------------------------------------------
+
+@pytest.mark.parametrize("text,expected", [
+    ("1", 1), ("007", 7), (str(ID_MAX), ID_MAX), (str(ID_MAX + 1), None), ("0", None),
+    ("-1", None), ("1.0", None), ("1e3", None), (" 5", None), ("٥", None), ("abc", None),
+    ("", None)])
+def test_an_id_is_a_whole_number_from_1_to_2_63_minus_1(text, expected):
+    assert read_id(text) == expected
+
+
+MAP = url_map(all_routes())
+
+
+def match(path, method="GET"):
+    route, values = MAP.bind("localhost").match(path, method)
+    return route, path_values(values)
+
+
+def test_a_well_formed_id_reaches_the_route_as_an_int():
+    route, values = match(f"/v1/projects/3/materials/items/{ID_MAX}")
+    assert values == {"project_id": 3, "item_id": ID_MAX}
+    assert route.rpc == "get_item"
+
+
+@pytest.mark.parametrize("segment", [str(ID_MAX + 1), "abc", "0", "-4", "1.5", "%C3%A9"])
+def test_a_malformed_path_id_is_a_400_naming_it(segment):
+    with pytest.raises(BadRequest) as exc:
+        match(f"/v1/projects/2/materials/items/{segment}")
+    assert (exc.value.status, exc.value.field) == (400, "item_id")
+
+
+def test_a_malformed_project_id_is_named_before_the_rest_of_the_path():
+    with pytest.raises(BadRequest) as exc:
+        match("/v1/projects/x/staff")
+    assert exc.value.field == "project_id"
+
+
+def test_literal_segments_still_win_over_ids():
+    route, values = match("/v1/projects/2/materials/stocktakes/months")
+    assert route.rpc == "stocktake_months"
+
+
+def test_a_double_slash_is_no_route_not_a_redirect():
+    with pytest.raises(RouteNotFound):
+        match("/v1/projects/2//staff")
+
+
+ROUTE = Route("GET", "/v1/x", "x", "x", query=("person_id", "day"))
+
+
+def test_query_ids_are_checked_and_other_parameters_passed_as_sent():
+    assert query_values(ROUTE, {"person_id": "12", "day": "whenever", "other": "1"}) == \
+        {"person_id": "12", "day": "whenever"}
+    assert query_values(ROUTE, {"person_id": ""}) == {}   # an empty form field: absent
+
+
+@pytest.mark.parametrize("text", ["abc", str(ID_MAX + 1), "0", "-1", "1.5"])
+def test_a_malformed_query_id_is_a_400_naming_it(text):
+    with pytest.raises(BadRequest) as exc:
+        query_values(ROUTE, {"person_id": text})
+    assert (exc.value.status, exc.value.field) == (400, "person_id")
+
+
+def test_the_document_gives_every_id_parameter_its_range():
+    doc = document(all_routes())
+    ids = [p for ops in doc["paths"].values() for op in ops.values()
+           for p in op["parameters"] if p["name"].endswith("_id")]
+    assert ids and all(p["schema"] == {"type": "integer", "minimum": 1, "maximum": ID_MAX}
+                       for p in ids if p["name"] != "subject_id")
+    assert any(p["in"] == "query" for p in ids)
