@@ -219,10 +219,10 @@ def swap_rosters(session, a_id, b_id, days):
 
 # -- ATT-03/04/06 punches, uniform, sign-ins -------------------------------------------------
 def _in_project(session, model, project_id, row_id, what, field):
-    """One row by id, a 404 when it is not the project's (ids never cross projects)."""
+    """One row by id, a 404 when it is not the project's (SYS-02: ids never cross projects)."""
     row = session.get(model, row_id)
     if row is None or row.project_id != project_id:
-        raise NotFound(f"no {what} {row_id}", field=field)
+        raise NotFound(f"no {what} {row_id}", rule="SYS-02", field=field)
     return row
 
 
@@ -636,3 +636,10 @@ def submission_view(sub):
 def first_of_month(year, month):
     first = date(year, month, 1)
     return first, (first + timedelta(days=32)).replace(day=1)
+
+
+def open_lunches(session, project_id, day):
+    """ATT-11: the day's lunches nobody ended (closed with the day)."""
+    return list(session.scalars(select(Lunch).where(
+        Lunch.project_id == project_id, Lunch.day == day, Lunch.returned_at.is_(None))
+        .order_by(Lunch.id)))

@@ -222,6 +222,15 @@ def test_sys02_a_proxy_punch_names_a_maker_of_this_project(office):
     e = refused(NotFound, usecases.report_proxy_punch, act("sup"), pid,
                 {"punch_id": punch["id"], "made_by": ids["xc"]})
     assert (e.rule, e.field) == ("SYS-02", "made_by")
+    # the punch and a leave request of another project: 404 naming their field
+    other = act("xc", "08:10")
+    theirs = usecases.punch(other, other.caller.project_id, {"kind": "in",
+                                                              "person_id": None})
+    e = refused(NotFound, usecases.report_proxy_punch, act("sup"), pid,
+                {"punch_id": theirs["id"], "made_by": ids["c2"]})
+    assert (e.rule, e.field) == ("SYS-02", "punch_id")
+    e = refused(NotFound, usecases.approve_leave, act("mgr"), pid, 987654)
+    assert (e.rule, e.field) == ("SYS-02", "leave_id")
 
 
 def test_sys02_punching_or_signing_in_for_another_project_s_person_is_404_and_books_nothing(
