@@ -66,6 +66,11 @@ CATALOGUE = Catalogue("attendance", emits=(
           {"person_id": "int: who is still out", "day": "date: the business day",
            "due_back_at": "datetime: when they were due back",
            "at": "datetime: when the overstay was recorded"}),
+    Event("day_closed", ("ATT-09", "ATT-11"), "A business day was closed (absences settled, "
+          "open lunches ended); reception closes the day's open receptions and desk states.",
+          {"day": "date: the closed business day", "rest": "int: people resting",
+           "leave": "int: people on leave", "present": "int: people present",
+           "absent": "int: people absent"}),
 ), consumes=(
     Consumed("reception", "reception_completed", "remember who last finished a reception, "
              "for the lunch rotation (ATT-11)"),

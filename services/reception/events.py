@@ -63,6 +63,8 @@ CONSUMES = DIRECTORY_CONSUMES + (
              "re-sorts the sheet's sign-in order for those people"),
     Consumed("attendance", "lunch_started", "REC-10/ATT-11: the desk state is lunch"),
     Consumed("attendance", "lunch_ended", "REC-10/ATT-11: back in the rotation"),
+    Consumed("attendance", "day_closed", "REC-04/05/06/10: the day's open receptions and desk "
+             "states are closed, each with its rule and reason"),
 )
 
 CATALOGUE = Catalogue("reception", emits=EMITS, consumes=CONSUMES)

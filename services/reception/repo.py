@@ -188,6 +188,10 @@ def receptions(session, project_id, day):
                            .order_by(Reception.id)).all()
 
 
+def open_receptions(session, project_id, day):
+    return [r for r in receptions(session, project_id, day) if r.status == "open"]
+
+
 def call(session, project_id, call_id):
     row = session.get(Call, call_id)
     if row is None or row.project_id != project_id:

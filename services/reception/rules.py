@@ -940,3 +940,28 @@ def mask_phone(phone: str | None) -> str | None:
         return digits[:3] + "*" * (len(digits) - 7) + digits[-4:] if len(digits) > 7 \
             else digits[:3] + "****"
     return "*" * max(len(digits) - 2, 0) + digits[-2:]
+
+
+# -- the day close (issue 13): nothing stays open into the next business day --------------
+# Which rule each state left open at the close belongs to.
+CLOSE_RULES = {"receiving": "REC-06", "passing": "REC-05", "lunch": "REC-10",
+               "official_business": "REC-04", "away_announced": "REC-04", "away": "REC-04"}
+
+
+def reception_closed_by_day_close(reception_id: int, day: date) -> Decision:
+    """REC-06: a reception never completed is closed by the day close: no outcome, no floor
+    plans handed out, no mark (nobody saw the customer leave)."""
+    return allow("REC-06", f"reception {reception_id} was still open when business day {day} "
+                 "closed: closed by the day close, with no outcome and no mark",
+                 outcome="closed_by_day_close", reception_id=reception_id, day=day.isoformat())
+
+
+def desk_state_closed(entry: SheetEntry, day: date) -> Decision | None:
+    """The state a consultant was left in (a pass, lunch, official business, away) ends with
+    the day; None when there is nothing to close (free, already off duty, suspended)."""
+    rule = CLOSE_RULES.get(entry.state)
+    if rule is None:
+        return None
+    return allow(rule, f"{entry.name} was still {entry.state.replace('_', ' ')} when business "
+                 f"day {day} closed: ended by the day close", outcome="closed_by_day_close",
+                 person_id=entry.person_id, state=entry.state, day=day.isoformat())

@@ -103,6 +103,11 @@ class ReceptionService(DirectoryReplica, ServiceKit):
     def on_lunch_started(self, payload):
         usecases.lunch_started(self.uow(), payload)
 
+    @event_handler("attendance", "day_closed")
+    @once
+    def on_day_closed(self, payload):
+        usecases.close_day(self.uow(), payload)
+
     @event_handler("attendance", "lunch_ended")
     @once
     def on_lunch_ended(self, payload):

@@ -635,3 +635,28 @@ def record_sms(uow, project_id, call_id, data):
             f.kind == "no_sms" for f in repo.faults(uow.session, project_id, row.id)):
         _fault(uow, row, "late_sms", policy, occurred_at=sent, took=decision.data["took"])
     return repo.call_view(row, uow.now, policy)
+
+
+def close_day(uow, payload):
+    """Issue 13, the day close (attendance's ``day_closed``): the day's receptions still open
+    are closed and every desk state left open ends (off duty, reason ``day_closed``), each with
+    its rule and reason, so nothing of one day holds a slot or a state into the next."""
+    project_id, day = payload["project_id"], date.fromisoformat(payload["day"])
+    sheet, entries = repo.lock_sheet(uow.session, project_id, day, uow.now)
+    closed = {"receptions": 0, "states": 0}
+    for rec in repo.open_receptions(uow.session, project_id, day):
+        decision = rules.reception_closed_by_day_close(rec.id, day)
+        rec.status, rec.completed_at = "closed", uow.now
+        rec.outcome = decision.outcome
+        uow.record(decision, "reception", rec.id, project_id)
+        closed["receptions"] += 1
+    for entry in entries if sheet is not None else ():
+        decision = rules.desk_state_closed(repo.rule_entry(entry), day)
+        if decision is None:
+            continue
+        entry.state, entry.off_reason, entry.state_since = "off_duty", "day_closed", uow.now
+        entry.pass_until, entry.state_detail, entry.groups = None, None, 0
+        entry.receiving_kind, entry.lunch_pending = None, False
+        _record_person(uow, decision, sheet, entry.person_id)
+        closed["states"] += 1
+    return closed

@@ -577,3 +577,21 @@ def test_cli08_the_named_consultant_is_an_active_consultant_of_the_project(perso
     active consultant of the project, else 422 naming named_person_id."""
     d = rules.named_consultant(person, 7, 1)
     assert (d.allowed, d.rule) == (ok, "CLI-08")
+
+
+def test_the_day_close_ends_each_open_desk_state_with_its_rule():
+    """Issue 13: at the day close a pass (REC-05), lunch (REC-10), official business or an
+    absence (REC-04) and a reception (REC-06) end; free, off duty and suspended stay."""
+    from datetime import date
+
+    from services.reception import rules as r
+    day = date(2026, 3, 2)
+    for state, rule in (("passing", "REC-05"), ("lunch", "REC-10"), ("away", "REC-04"),
+                        ("official_business", "REC-04"), ("receiving", "REC-06")):
+        d = r.desk_state_closed(r.SheetEntry(person_id=1, name="A", signin_seq=1, state=state),
+                                day)
+        assert (d.rule, d.outcome, d.data["state"]) == (rule, "closed_by_day_close", state)
+    for state in ("free", "off_duty", "suspended"):
+        assert r.desk_state_closed(r.SheetEntry(1, "A", 1, state=state), day) is None
+    d = r.reception_closed_by_day_close(7, day)
+    assert (d.rule, d.data["reception_id"]) == ("REC-06", 7) and "no mark" in d.reason

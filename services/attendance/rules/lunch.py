@@ -137,3 +137,11 @@ def with_slot(decision: Decision, slot: int) -> Decision:
         return decision
     return allow(decision.rule, decision.reason, decision.outcome,
                  **{**decision.data, "slot": slot})
+
+
+def lunch_closed_by_day_close(name: str, day: date) -> Decision:
+    """ATT-11 with the day close (issue 13): a lunch nobody ended is ended when its business
+    day closes, so its slot is free and nothing of the day stays open; an overstay already
+    recorded stands, none is added (nobody saw when they came back)."""
+    return allow("ATT-11", f"{name}'s lunch on {day} was never ended: ended by the day close",
+                 outcome="closed_by_day_close", day=day.isoformat())

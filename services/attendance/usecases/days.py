@@ -100,7 +100,19 @@ def settle_day(uow, project_id, day):
                      person_id=facts.person_id, day=day.isoformat(),
                      absent_days_in_month=review.data["absent_days_in_month"],
                      dismissal_review=review.data["dismissal_review"])
+    _close_lunches(uow, project_id, day)
+    # reception closes the day's open receptions and desk states when it hears this
+    uow.emit("day_closed", project_id, "ATT-09", f"business day {day} closed",
+             day=day.isoformat(), **counts)
     return {"day": day.isoformat(), "closed": True, **counts}
+
+
+def _close_lunches(uow, project_id, day):
+    """ATT-11: a lunch still open at the day close ends with it (its slot is freed)."""
+    for lunch in repo.open_lunches(uow.session, project_id, day):
+        decision = rules.lunch_closed_by_day_close(repo.name(uow.session, lunch.person_id), day)
+        lunch.returned_at, lunch.slot = uow.now, None
+        uow.record(decision, "lunch", lunch.id, project_id, actor_id=None)
 
 
 def _convert_sick_leave(uow, project_id, day, policy, tz):
