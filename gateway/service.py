@@ -8,6 +8,7 @@ import base64
 import json
 import logging
 import pathlib
+import time
 import uuid
 from datetime import timedelta
 
@@ -137,6 +138,8 @@ class GatewayService:
             raise BadRequest(f"{idempotency.HEADER} must be at most {idempotency.MAX_LENGTH} "
                              "printable characters", field=idempotency.HEADER)
         self.context[idempotency.CONTEXT_KEY] = key
+        # the moment this gateway answers 503: no service commits the change after it
+        self.context[idempotency.DEADLINE_KEY] = time.time() + settings.rpc_timeout()
         return key
 
     @staticmethod
