@@ -153,3 +153,17 @@ def test_the_document_gives_every_id_parameter_its_range():
     assert ids and all(p["schema"] == {"type": "integer", "minimum": 1, "maximum": ID_MAX}
                        for p in ids if p["name"] != "subject_id")
     assert any(p["in"] == "query" for p in ids)
+
+
+# -- domain causes found by fuzzing ------------------------------------------------------------
+
+def test_att07_one_leave_request_covers_at_most_366_days():
+    from datetime import date, timedelta
+
+    from services.attendance.rules.leave import MAX_LEAVE_DAYS, check_leave_span
+    start = date(2026, 3, 2)
+    assert check_leave_span(start, start + timedelta(days=MAX_LEAVE_DAYS - 1)).allowed
+    longest = check_leave_span(start, start + timedelta(days=MAX_LEAVE_DAYS))
+    assert (longest.allowed, longest.rule, longest.outcome) == (False, "ATT-07", "bad_span")
+    assert not check_leave_span(date(409, 4, 18), date(9578, 3, 12)).allowed
+    assert check_leave_span(start, None).allowed

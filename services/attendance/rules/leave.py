@@ -22,11 +22,18 @@ from .base import (
 )
 
 
+MAX_LEAVE_DAYS = 366   # one request covers at most a year (docs/decisions/attendance.md)
+
+
 def check_leave_span(start_day: date, end_day: date | None) -> Decision:
-    """ATT-07: a request covers ``start_day`` (to ``end_day``, default the same day)."""
+    """ATT-07: a request covers ``start_day`` (to ``end_day``, default the same day), at most
+    MAX_LEAVE_DAYS days: a longer absence is asked for again (and a span of centuries is a typo)."""
     end = end_day or start_day
     if end < start_day:
         return refuse("ATT-07", "end_day is before start_day", "bad_span")
+    if (end - start_day).days >= MAX_LEAVE_DAYS:
+        return refuse("ATT-07", f"one leave request covers at most {MAX_LEAVE_DAYS} days "
+                      f"({start_day}..{end} is {(end - start_day).days + 1})", "bad_span")
     return allow("ATT-07", f"leave {start_day}..{end}", "span", end_day=end.isoformat())
 
 
