@@ -21,7 +21,6 @@ from .base import (
     refused,
 )
 
-
 MAX_LEAVE_DAYS = 366   # one request covers at most a year (docs/decisions/attendance.md)
 
 
