@@ -16,6 +16,7 @@ too; nameko finds the inherited entrypoints. An entrypoint is a few lines::
 import functools
 import logging
 
+from kombu.exceptions import OperationalError as KombuOperationalError
 from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher, event_handler
 from nameko.rpc import rpc as nameko_rpc
@@ -180,8 +181,14 @@ class ServiceKit(EventRetries):
 
     @timer(interval=RELAY_INTERVAL)
     def relay_outbox(self):
-        if relay_enabled(self.config):
+        if not relay_enabled(self.config):
+            return
+        try:
             outbox.relay(self.db.get_bind(), self.db.info["kit"], self.dispatch)
+        except (KombuOperationalError, OSError) as exc:
+            # the broker is away: the events wait in the outbox (the backlog metric shows
+            # them) and go out, in order, on a later tick; a warning, not a traceback a tick
+            log.warning("outbox: the broker is unreachable (%s); events wait in the outbox", exc)
 
 
 class DirectoryReplica:
