@@ -278,6 +278,7 @@ def test_cli12_a_subscription_needs_a_confirmed_unit_and_never_two_live(office):
     # clauses: CLI-12.1, CLI-12.2, CLI-12.7
     c = customer_with_owner(office)
     unit = usecases.create_unit(act(office, MANAGER), PID, {"code": "3-1801"})
+    office.commit()                    # as the entrypoint does: the refusal below rolls back
     with pytest.raises(Conflict) as exc:
         usecases.create_unit(act(office, MANAGER), PID, {"code": "3-1801"})
     assert exc.value.rule == "CLI-12"
