@@ -6,12 +6,13 @@ PY := $(VENV)/bin/python
 export PYTHONWARNINGS := ignore
 export GATEWAY_PORT ?= 8000
 
-.PHONY: secret run test test-unit test-service test-e2e bench migrate seed services clean lint help
+.PHONY: secret run test test-unit test-service test-e2e bench fuzz migrate seed services clean lint help
 help:
 	@echo "make run    start RabbitMQ if needed, migrate, seed a demo, run 4 services + gateway"
 	@echo "make test   lint, then the whole suite (unit, service on the real broker, end-to-end)"
 	@echo "make lint   ruff and the import contracts (services independent, rules pure, gateway on schemas)"
 	@echo "make bench  benchmarks (figures and ratios against a baseline measured in the same run)"
+	@echo "make fuzz   schemathesis over the OpenAPI document, 100 examples per operation (FUZZ_EXAMPLES)"
 	@echo "make clean  remove var/ (databases) and caches"
 
 $(VENV)/.installed: requirements.txt
@@ -56,6 +57,13 @@ test-unit: $(VENV)/.installed
 
 bench: $(VENV)/.installed services
 	@$(PY) -m tests.bench
+
+# tests/e2e/test_fuzz.py at length: boundary/negative values of every parameter (coverage phase)
+# and FUZZ_EXAMPLES random cases per operation, as a manager and as a consultant (make test: 4)
+FUZZ_EXAMPLES ?= 100
+fuzz: $(VENV)/.installed services
+	@FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_PHASES=$${FUZZ_PHASES:-examples,coverage,fuzzing} \
+	  FUZZ_TIMEOUT=$${FUZZ_TIMEOUT:-3600} $(PY) -m pytest tests/e2e/test_fuzz.py -o timeout=0 $(PYTEST_ARGS)
 
 clean:
 	rm -rf var .pytest_cache

@@ -35,6 +35,7 @@ from .errors import error_response, from_exception
 from .routes import all_routes, path_values, query_values, url_map
 from .routes.platform import SERVICE_NAMES
 from .throttle import Throttle
+from .web import api_http
 
 log = logging.getLogger("gateway")
 STATIC = pathlib.Path(__file__).parent / "static"
@@ -62,7 +63,7 @@ class GatewayService:
     materials = rpc_proxy("materials")
 
     # -- HTTP entrypoints ------------------------------------------------------------------
-    @http("GET,POST,PUT,PATCH,DELETE", "/v1/<path:path>")
+    @api_http("GET,POST,PUT,PATCH,DELETE", "/v1/<everything:path>")   # every path: JSON answers
     def api(self, request, path):
         answer = self._api(request)
         # the request id (the client's X-Request-Id or one made by services.common.metrics)

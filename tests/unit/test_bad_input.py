@@ -167,3 +167,18 @@ def test_att07_one_leave_request_covers_at_most_366_days():
     assert (longest.allowed, longest.rule, longest.outcome) == (False, "ATT-07", "bad_span")
     assert not check_leave_span(date(409, 4, 18), date(9578, 3, 12)).allowed
     assert check_leave_span(start, None).allowed
+
+
+# -- the HTTP entrypoint: every /v1/ path reaches the gateway's JSON answers -----------------
+
+@pytest.mark.parametrize("path,rest", [
+    ("/v1/projects/2/staff", "projects/2/staff"),
+    ("/v1/why/reception/a\nb/c", "why/reception/a\nb/c"), ("/v1//health", "/health"),
+    ("/v1/x//y/", "x//y/"), ("/v1/", "")])
+def test_every_path_under_v1_reaches_the_gateway_not_an_html_page_or_a_redirect(path, rest):
+    from werkzeug.routing import Map
+
+    from gateway.web import ApiHandler
+    rule = ApiHandler("GET", "/v1/<everything:path>").get_url_rule()
+    rule.endpoint = "api"
+    assert Map([rule]).bind("localhost").match(path, "GET") == ("api", {"path": rest})
