@@ -11,7 +11,7 @@ help:
 	@echo "make run    start RabbitMQ if needed, migrate, seed a demo, run 4 services + gateway"
 	@echo "make test   lint, then the whole suite (unit, service on the real broker, end-to-end)"
 	@echo "make lint   ruff and the import contracts (services independent, rules pure, gateway on schemas)"
-	@echo "make bench  benchmarks (figures and ratios against a baseline measured in the same run)"
+	@echo "make bench  benchmarks (figures and ratios against a baseline measured in the same run; load: docs/bench.md)"
 	@echo "make fuzz   schemathesis over the OpenAPI document, 100 examples per operation (FUZZ_EXAMPLES)"
 	@echo "make clean  remove var/ (databases) and caches"
 
@@ -55,8 +55,11 @@ lint: $(VENV)/.installed
 test-unit: $(VENV)/.installed
 	@$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
+# then the load figures (tests/bench/load.py, docs/bench.md): locust against 1 and 2 instances
+# of each service on PostgreSQL; BENCH_SCALE=full for the issue's scale, BENCH_LOAD=0 to skip
 bench: $(VENV)/.installed services
 	@$(PY) -m tests.bench
+	@test "$${BENCH_LOAD:-1}" = 0 || $(PY) -m tests.bench.load
 
 # tests/e2e/test_fuzz.py at length: boundary/negative values of every parameter (coverage phase)
 # and FUZZ_EXAMPLES random cases per operation, as a manager and as a consultant (make test: 4)

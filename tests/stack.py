@@ -34,9 +34,12 @@ def free_port():
 
 class Stack:
     def __init__(self, clock_control=True, database_urls=None, contract=False, amqp_uri=None,
-                 **env):
+                 instances=1, **env):
         """``amqp_uri``: a broker of the test's own (tests/broker.py) instead of a throw-away
-        vhost on the machine's shared one."""
+        vhost on the machine's shared one. ``instances``: processes per service (``attendance``,
+        ``attendance#2``, …: same environment and database; one gateway)."""
+        self.names = [n if i == 1 else f"{n}#{i}" for n in PROCESSES if n != "gateway"
+                      for i in range(1, instances + 1)] + ["gateway"]
         self.own_broker = amqp_uri is not None
         self.vhost = "anchang_test_" + uuid.uuid4().hex[:10]
         self.var = pathlib.Path(tempfile.mkdtemp(prefix="anchang-e2e-"))
@@ -45,7 +48,7 @@ class Stack:
         self.procs = {}
         self.logs = {}
         # each process serves Prometheus' /metrics on its own port (services/common/metrics.py)
-        self.metrics_ports = {name: free_port() for name in PROCESSES}
+        self.metrics_ports = {name: free_port() for name in self.names}
         self.env = dict(os.environ,
                         AMQP_URI=amqp_uri or f"amqp://guest:guest@127.0.0.1:5672/{self.vhost}",
                         ANCHANG_VAR=str(self.var), GATEWAY_PORT=str(self.port),
@@ -77,7 +80,7 @@ class Stack:
     def start(self):
         try:
             self.prepare()
-            for name in PROCESSES:
+            for name in self.names:
                 self.start_process(name)
             self.wait_healthy()
         except BaseException:
@@ -93,14 +96,18 @@ class Stack:
         self.logs[name] = log
         self.procs[name] = subprocess.Popen(
             [sys.executable, "-m", "nameko", "run", "--config", "deploy/nameko.yml",
-             PROCESSES[name]], cwd=ROOT,
+             PROCESSES[name.split("#")[0]]], cwd=ROOT,
             env=dict(self.env, METRICS_PORT=str(self.metrics_ports[name]), **env), stdout=log,
             stderr=subprocess.STDOUT)
 
     def stop_process(self, name, sig=signal.SIGTERM):
         proc = self.procs.pop(name)
         proc.send_signal(sig)
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:   # never leave a process behind (no broker to wait for)
+            proc.kill()
+            proc.wait(timeout=10)
 
     def wait_healthy(self, timeout=60):
         def healthy():
