@@ -13,6 +13,7 @@ from services.common import why
 from services.common.clock import Clock
 from services.common.config import env_float
 from services.common.db import Database
+from services.common.errors import Forbidden, refused
 from services.common.inbox import once
 from services.common.schemas import DecisionOut, dump, load
 from services.common.service import ServiceKit, rpc
@@ -48,6 +49,16 @@ class AttendanceService(ServiceKit):
     def person_now(self, person_id):
         """Attendance owns the staff: a token is checked against the person as they are now."""
         return repo.person_now(self.db, person_id)
+
+    def caller_of(self, command, token, project_id):
+        """SYS-02 first: the verified caller of ``project_id`` holding a role that may call
+        ``command`` at all (``rules.may_call``: 403 citing the command's rule), before its body
+        or ids are read."""
+        caller = self.caller(token, project_id)
+        refusal = rules.may_call(command, caller.roles)
+        if not refusal.allowed:
+            refused(refusal, error=Forbidden)
+        return caller
 
     WHY_PUBLIC = rules.WHY_PUBLIC
 
@@ -91,7 +102,8 @@ class AttendanceService(ServiceKit):
 
     @rpc
     def set_roles(self, token, person_id, payload):
-        with self.uow(self.caller(token)) as uow:
+        caller = self.caller(token, None, "manager", action="set roles")
+        with self.uow(caller) as uow:
             result = usecases.set_roles(uow, person_id, loaded(schemas.RolesIn, payload))
         return dump(schemas.StaffOut, result)
 
@@ -122,7 +134,7 @@ class AttendanceService(ServiceKit):
 
     @rpc
     def declare_blackout(self, token, project_id, payload):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self.caller_of("declare_blackout", token, project_id)) as uow:
             result = usecases.declare_blackout(uow, project_id,
                                                loaded(schemas.BlackoutIn, payload))
         return dump(DecisionOut, result)
@@ -135,7 +147,7 @@ class AttendanceService(ServiceKit):
     # ================================================================ ATT-03/04/05 punches
     @rpc
     def punch(self, token, project_id, payload):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self.caller_of("punch", token, project_id)) as uow:
             result = usecases.punch(uow, project_id, loaded(schemas.PunchIn, payload))
         return answer(schemas.PunchOut, result)
 
@@ -147,14 +159,14 @@ class AttendanceService(ServiceKit):
 
     @rpc
     def report_proxy_punch(self, token, project_id, payload):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self.caller_of("report_proxy_punch", token, project_id)) as uow:
             result = usecases.report_proxy_punch(
                 uow, project_id, loaded(schemas.ProxyPunchIn, payload))
         return dump(DecisionOut, result)
 
     @rpc
     def annotate_missing_punch(self, token, project_id, payload):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self.caller_of("annotate_missing_punch", token, project_id)) as uow:
             result = usecases.annotate_missing_punch(
                 uow, project_id, loaded(schemas.MissingPunchIn, payload))
         return dump(schemas.MissingPunchNoteOut, result)
@@ -162,14 +174,14 @@ class AttendanceService(ServiceKit):
     # ================================================================ ATT-06 sign-in
     @rpc
     def attest_uniform(self, token, project_id, payload):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self.caller_of("attest_uniform", token, project_id)) as uow:
             result = usecases.attest_uniform(uow, project_id,
                                              loaded(schemas.UniformIn, payload))
         return dump(DecisionOut, result)
 
     @rpc
     def sign_in(self, token, project_id, payload):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self.caller_of("sign_in", token, project_id)) as uow:
             result = usecases.sign_in(uow, project_id,
                                       loaded(schemas.SignInIn, payload))
         return answer(schemas.SignInOut, result)
@@ -182,7 +194,7 @@ class AttendanceService(ServiceKit):
 
     @rpc
     def resolve_dispute(self, token, project_id, payload):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self.caller_of("resolve_dispute", token, project_id)) as uow:
             result = usecases.resolve_dispute(uow, project_id,
                                               loaded(schemas.DisputeIn, payload))
         return dump(DecisionOut, result)
@@ -190,14 +202,14 @@ class AttendanceService(ServiceKit):
     # ================================================================ ATT-07/08 leave, swaps
     @rpc
     def request_leave(self, token, project_id, payload):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self.caller_of("request_leave", token, project_id)) as uow:
             result = usecases.request_leave(uow, project_id,
                                             loaded(schemas.LeaveIn, payload))
         return answer(schemas.LeaveOut, result)
 
     @rpc
     def approve_leave(self, token, project_id, leave_id):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self.caller_of("approve_leave", token, project_id)) as uow:
             return dump(schemas.LeaveOut, usecases.approve_leave(uow, project_id, leave_id))
 
     @rpc
@@ -217,7 +229,7 @@ class AttendanceService(ServiceKit):
 
     @rpc
     def record_swap(self, token, project_id, payload):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self.caller_of("record_swap", token, project_id)) as uow:
             result = usecases.record_swap(uow, project_id,
                                           loaded(schemas.SwapIn, payload))
         return dump(schemas.SwapOut, result)
@@ -225,7 +237,7 @@ class AttendanceService(ServiceKit):
     # ================================================================ ATT-09/10 days, ledger
     @rpc
     def record_offence(self, token, project_id, payload):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self.caller_of("record_offence", token, project_id)) as uow:
             result = usecases.record_offence(uow, project_id,
                                              loaded(schemas.OffenceIn, payload))
         return dump(schemas.LedgerOut, result, many=True)
@@ -325,7 +337,7 @@ class AttendanceService(ServiceKit):
 
     @rpc
     def set_terms(self, token, project_id, person_id, payload):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self.caller_of("set_terms", token, project_id)) as uow:
             result = usecases.set_terms(uow, project_id, person_id,
                                         loaded(schemas.TermsIn, payload))
         return dump(schemas.TermsOut, result)
@@ -337,7 +349,7 @@ class AttendanceService(ServiceKit):
 
     @rpc
     def submit_report(self, token, project_id, payload):
-        with self.uow(self.caller(token, project_id)) as uow:
+        with self.uow(self.caller_of("submit_report", token, project_id)) as uow:
             result = usecases.submit_report(uow, project_id,
                                             loaded(schemas.ReportSubmitIn, payload))
         return dump(DecisionOut, result)

@@ -157,3 +157,24 @@ def test_sys02_a_channel_agent_does_not_punch_or_take_leave(stack, project):
     assert r.status_code == 403 and error_of(r)["rule"] == "SYS-02", r.text
     r = post(project, "/punches", "storekeeper", kind="in")                 # office staff
     assert r.status_code == 201, r.text
+
+
+def test_sys02_a_role_that_may_not_act_is_403_before_its_body_or_ids_are_read(stack, project):
+    # clauses: SYS-02.10
+    stack.set_clock(at("09:00"))
+    for path, who, rule in (("/ledger", "c1", "ATT-10"), ("/uniform-attestations", "clerk",
+                                                          "ATT-06"),
+                            ("/blackout-days", "supervisor", "ATT-02"),
+                            ("/swaps", "receptionist", "ATT-08"),
+                            ("/missing-punch-notes", "supervisor", "ATT-05"),
+                            ("/punches", "agent", "SYS-02"),
+                            ("/reports/monthly/submit", "manager", "ATT-12"),
+                            ("/leave/999999/approve", "c1", "ATT-07")):
+        r = project.api("POST", P + path, as_=who, json={})
+        assert r.status_code == 403 and error_of(r)["rule"] == rule, (path, who, r.text)
+    r = project.api("POST", P + "/ledger", as_="supervisor", json={})     # may act: the body
+    assert r.status_code == 422, r.text
+    r = project.api("POST", P + "/leave/999999/approve", as_="manager")   # may act: the id
+    assert r.status_code == 404 and error_of(r)["field"] == "leave_id", r.text
+    r = project.api("PUT", "/v1/staff/999999/roles", as_="c1", json={})
+    assert r.status_code == 403 and error_of(r)["rule"] == "SYS-02", r.text

@@ -82,6 +82,22 @@ def test_sys01_sys02_why_a_consultant_reads_their_own_and_the_office_wall():
     assert rules.may_see_why(1, {"clerk"}, "report", set()).allowed
 
 
+def test_sys02_who_may_call_a_command_at_all_is_checked_first_citing_its_rule():
+    # clauses: SYS-02.10
+    for command, (rule, needed, _) in rules.COMMAND_ROLES.items():
+        for role in needed:
+            assert rules.may_call(command, {role}).allowed, (command, role)
+        assert rules.may_call(command, {"service"}).allowed
+        outsider = ({"channel_agent"} if rule == "SYS-02" else
+                    {"receptionist"} if "consultant" in needed else {"consultant"})
+        d = rules.may_call(command, outsider)
+        assert (d.allowed, d.outcome, d.rule) == (False, "forbidden", rule), command
+    assert rules.may_call("record_offence", {"admin"}).allowed        # acts as a supervisor
+    assert not rules.may_call("sign_in", {"admin"}).allowed           # never as a consultant
+    assert not rules.may_call("attest_uniform", {"manager"}).allowed  # a supervisor's task
+    assert rules.may_call("submit_report", {"clerk", "consultant"}).allowed
+
+
 def test_att08_a_swap_takes_two_different_people():
     # clauses: SYS-02.9
     swap = rules.SwapRequest(3, "c1", 3, "c1", (D("2026-03-04"),))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 from services.common.decision import Decision, allow, refuse
-from services.common.roles import acting_roles
+from services.common.roles import SERVICE, acting_roles
 from services.common.staffing import project_staff
 
 OFFICE_ROLES = frozenset({"consultant", "supervisor", "manager", "clerk", "receptionist",
@@ -73,3 +73,36 @@ def may_see_why(viewer_id: int | None, viewer_roles: Iterable[str], subject_type
             and viewer_id in set(owners):
         return allow("SYS-02", "a record about oneself", "own")
     return refuse("SYS-02", "a record about someone else", "forbidden")
+
+
+# Who may call a command at all (the roles its rule names), checked first: a role that may not
+# act is 403 citing the rule before its body or ids are read, so it learns nothing from them.
+# The rule itself still checks the roles with everything else it knows (an approved swap is a
+# manager's only, a party to a dispute may not settle it, ...).
+ISSUERS = frozenset({"supervisor", "manager"})
+COMMAND_ROLES = {
+    "declare_blackout": ("ATT-02", {"manager"}, "declare blackout days"),
+    "punch": ("SYS-02", OFFICE_ROLES, "punch (a channel agent is external)"),
+    "report_proxy_punch": ("ATT-03", ISSUERS, "report a proxy punch"),
+    "annotate_missing_punch": ("ATT-05", {"manager"}, "explain a missing punch"),
+    "attest_uniform": ("ATT-06", {"supervisor"}, "attest uniform"),
+    "sign_in": ("ATT-06", {"consultant"}, "sign in (the order is the consultants' reception "
+                "order)"),
+    "resolve_dispute": ("ATT-06", {"supervisor"}, "resolve a sign-in order dispute"),
+    "request_leave": ("SYS-02", OFFICE_ROLES, "ask for leave (a channel agent is external)"),
+    "approve_leave": ("ATT-07", {"manager"}, "approve leave"),
+    "record_swap": ("ATT-08", ISSUERS, "record a shift or rest swap"),
+    "record_offence": ("ATT-10", ISSUERS, "issue fines and slips"),
+    "set_terms": ("ATT-13", {"manager"}, "set a person's salary and annual days"),
+    "submit_report": ("ATT-12", {"clerk"}, "submit the monthly report"),
+}
+
+
+def may_call(command: str, roles: Iterable[str]) -> Decision:
+    """SYS-02: may a holder of ``roles`` call ``command`` at all (``COMMAND_ROLES``)? Refused
+    ``forbidden`` citing the command's rule. A platform service acts for the platform."""
+    rule, needed, action = COMMAND_ROLES[command]
+    held = acting_roles(roles)
+    if held & set(needed) or SERVICE in held:
+        return allow(rule, f"may {action}", "may_call")
+    return refuse(rule, f"only {' or '.join(sorted(needed))} may {action}", "forbidden")
