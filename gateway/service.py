@@ -35,7 +35,7 @@ from .errors import error_response, from_exception
 from .routes import all_routes, path_values, query_values, url_map
 from .routes.platform import SERVICE_NAMES
 from .throttle import Throttle
-from .web import api_http
+from .web import api_http, read_body
 
 log = logging.getLogger("gateway")
 STATIC = pathlib.Path(__file__).parent / "static"
@@ -145,16 +145,8 @@ class GatewayService:
 
     @staticmethod
     def _body(request):
-        raw = request.get_data(as_text=True)  # whatever the Content-Type says, the body is JSON
-        if not raw.strip():
-            return {}
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            raise BadRequest("the request body is not valid JSON", field="body")
-        if not isinstance(body, dict):
-            raise BadRequest("the request body must be a JSON object", field="body")
-        return body
+        # whatever the Content-Type says, the body is JSON
+        return read_body(request.get_data(as_text=True))
 
     def _rpc(self, service, method, *args, timeout=None):
         try:
