@@ -48,3 +48,23 @@ def _send_response_or_log(self, result, exc_info):
 
 
 Responder.send_response = _send_response_or_log
+
+
+# The same for acknowledging a message on a connection the broker has just dropped: nameko
+# ignores amqp's ConnectionError but not the socket's (ConnectionResetError), and the container
+# died. The broker redelivers an unacknowledged message, and handlers are idempotent.
+_ack, _requeue = QueueConsumer.ack_message, QueueConsumer.requeue_message
+
+
+def _quietly(settle):
+    def settle_or_log(self, message):
+        try:
+            settle(self, message)
+        except OSError as exc:
+            log.warning("a message could not be settled, the broker connection is gone (%s); "
+                        "the broker delivers it again", exc)
+    return settle_or_log
+
+
+QueueConsumer.ack_message = _quietly(_ack)
+QueueConsumer.requeue_message = _quietly(_requeue)
