@@ -19,11 +19,16 @@ class WholeNumber(fields.Integer):
         return super()._validated(value)
 
 
-class _Int64(validate.Range):
-    """The range every integer column holds."""
+class _Int64(validate.Validator):
+    """The range every integer column holds. Not a ``validate.Range`` (a declared rule of the
+    field's own); apispec still documents its ``min`` and ``max`` as minimum and maximum."""
+    min, max = INT64_MIN, INT64_MAX
+    error = f"Must be a whole number from {INT64_MIN} to {INT64_MAX} (64 bits)."
 
-
-_INT64_ERROR = "Must be a whole number from {min} to {max} (64 bits)."
+    def __call__(self, value):
+        if not self.min <= value <= self.max:
+            raise ValidationError(self.error)
+        return value
 
 
 def _bounded(field):
@@ -34,8 +39,7 @@ def _bounded(field):
     if isinstance(field, fields.Integer) and not any(isinstance(v, _Int64)
                                                      for v in field.validators):
         # a new list: marshmallow's field copies share the declared one
-        field.validators = [*field.validators,
-                            _Int64(min=INT64_MIN, max=INT64_MAX, error=_INT64_ERROR)]
+        field.validators = [*field.validators, _Int64()]
     for inner in (getattr(field, "inner", None), getattr(field, "key_field", None),
                   getattr(field, "value_field", None), *getattr(field, "tuple_fields", ())):
         if inner is not None:

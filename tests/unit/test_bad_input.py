@@ -55,6 +55,15 @@ def test_a_declared_range_still_holds_beside_the_64_bit_one():
     assert "greater than or equal to 1" in refused({"line": {"qty": 0}}).message
 
 
+def test_the_64_bit_check_is_no_declared_range_of_the_field():
+    # a field's own validate.Range is a rule (read by tests/e2e/test_role_matrix.py for a
+    # plain value); the 64-bit bound is documented all the same (minimum and maximum)
+    assert not any(isinstance(v, validate.Range) for v in Body().fields["n"].validators)
+    quantity = document(all_routes())["components"]["schemas"]["IssueFormIn"]["properties"]
+    assert (quantity["quantity"]["minimum"], quantity["quantity"]["maximum"]) == \
+        (INT64_MIN, INT64_MAX)
+
+
 def test_the_64_bit_check_is_added_once_however_many_times_a_schema_is_made():
     for _ in range(5):
         error = refused({"ids": [INT64_MAX + 1]})
