@@ -31,12 +31,38 @@ def gateway_authenticated(stack):
     return call, session.close
 
 
+def ping_under_login_flood(stack, clients=40):
+    """Issue 14: the ping (a round trip to attendance) while ``clients`` wrong logins run
+    without pause, each for a new unknown name (so none is cut short by the per-user limit:
+    every one hashes). Hashing runs off the event loop, so the ping should barely move."""
+    import uuid
+
+    import eventlet
+    running = [True]
+
+    def flood():
+        with requests.Session() as s:
+            while running[0]:
+                s.post(stack.url + "/v1/auth/login", timeout=30,
+                       json={"username": uuid.uuid4().hex[:12], "password": "wrong-password"})
+    threads = [eventlet.spawn(flood) for _ in range(clients)]
+    ping, close = gateway_ping(stack)
+
+    def stop():
+        running[0] = False
+        for t in threads:
+            t.wait()
+        close()
+    return ping, stop
+
+
 RPC = "nameko RPC round trip (bare)"
 PING = "gateway HTTP->RPC ping"
 BENCHES = [
     (RPC, None, bare_rpc),
     (PING, RPC, gateway_ping),
     ("gateway authenticated GET /v1/staff/<id>", PING, gateway_authenticated),
+    ("ping while 40 wrong logins run (issue 14)", PING, ping_under_login_flood),
 ]
 for _name in ("attendance", "reception", "clients", "materials"):
     try:
