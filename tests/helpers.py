@@ -24,6 +24,21 @@ def eventually(check, timeout=10.0, interval=0.02, message="condition not met"):
         eventlet.sleep(interval)  # a polling interval, never a wait for an event
 
 
+def answers(call, status, message, timeout=10):
+    """Poll ``call()`` until it answers ``status`` (a refusal writes nothing, so asking again is
+    safe), e.g. until a service's directory replica has heard of new staff."""
+    last = []
+
+    def check():
+        last[:] = [call()]
+        return last[0].status_code == status     # (a 4xx Response is falsy)
+    try:
+        eventually(check, timeout=timeout, interval=0.2, message=message)
+        return last[0]
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; last answer {last[0].status_code} {last[0].text}")
+
+
 def token(person_id=1, project_id=1, roles=("manager",), name="tester", ttl=3600):
     return issue_token({"id": person_id, "project_id": project_id, "roles": list(roles),
                         "name": name}, SECRET, ttl)

@@ -5,7 +5,7 @@ another project's customers and units are not found; a colleague's customer hist
 and "why" are not a consultant's to read; an agent reads the "why" of their own reports only;
 a channel agent and a storekeeper read no customers."""
 from tests.e2e.conftest import new_project
-from tests.helpers import eventually
+from tests.helpers import answers
 
 P = "/v1/projects/{p}"
 DAY = "2026-03-02"
@@ -17,20 +17,6 @@ def at(hhmm):
 
 def error_of(r):
     return r.json()["error"]
-
-
-def answers(call, status, message):
-    """Poll a refusal (nothing is written) until the directory replica has the staff."""
-    last = []
-
-    def check():
-        last[:] = [call()]
-        return last[0].status_code == status     # (a 4xx Response is falsy)
-    try:
-        eventually(check, timeout=10, interval=0.2, message=message)
-        return last[0]
-    except AssertionError as exc:
-        raise AssertionError(f"{exc}; last answer {last[0].status_code} {last[0].text}")
 
 
 def relative(project, name, phone):

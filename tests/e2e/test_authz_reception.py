@@ -5,23 +5,9 @@ or calls; "why" shows a consultant the sheet (public) and their own walk-ins, no
 colleague's."""
 from tests.e2e.conftest import new_project
 from tests.e2e.test_reception_flow import at, error_of, morning
-from tests.helpers import eventually
+from tests.helpers import answers
 
 P = "/v1/projects/{p}"
-
-
-def answers(call, status, message):
-    """Poll a refusal (nothing is written) until the directory replica has the staff."""
-    last = []
-
-    def check():
-        last[:] = [call()]
-        return last[0].status_code == status     # (a 4xx Response is falsy)
-    try:
-        eventually(check, timeout=10, interval=0.2, message=message)
-        return last[0]
-    except AssertionError as exc:
-        raise AssertionError(f"{exc}; last answer {last[0].status_code} {last[0].text}")
 
 
 def test_sys02_desk_commands_name_consultants_and_customers_of_this_project(stack, project):
