@@ -219,7 +219,8 @@ def pipeline(stack, since):
         engine = sa.create_engine(stack.env[f"{service.upper()}_DATABASE_URL"])
         try:
             with engine.connect() as conn:
-                return conn.execute(sa.text(query), {"since": since}).all()
+                # stored as naive UTC (services/common/types.py UtcDateTime)
+                return conn.execute(sa.text(query), {"since": since.replace(tzinfo=None)}).all()
         finally:
             engine.dispose()
     out = {e: (c, s) for e, c, s in rows("attendance", "SELECT event_id, created_at, sent_at "
