@@ -28,6 +28,7 @@ def relative(project, name, phone):
 
 
 def test_sys02_a_staff_referral_names_a_consultant_of_this_project(stack, project):
+    # clauses: SYS-02.5
     stack.set_clock(at("10:00"))
     other = new_project(stack, consultants=("x1",))
     ids = project.ids
@@ -50,6 +51,7 @@ def test_sys02_a_staff_referral_names_a_consultant_of_this_project(stack, projec
 
 def test_sys02_ownership_commands_name_consultants_and_customers_of_this_project(
         stack, project):
+    # clauses: SYS-02.6
     stack.set_clock(at("10:00"))
     other = new_project(stack, consultants=("x1",))
     ids = project.ids
@@ -84,6 +86,7 @@ def test_sys02_ownership_commands_name_consultants_and_customers_of_this_project
 
 
 def test_sys02_a_colleagues_customer_is_not_a_consultants_to_read(stack, project):
+    # clauses: SYS-02.7
     stack.set_clock(at("10:00"))
     customer = relative(project, "c1", "13600002001")
     C = P + f"/customers/{customer}"
@@ -109,6 +112,7 @@ def test_sys02_a_colleagues_customer_is_not_a_consultants_to_read(stack, project
 
 
 def test_cli06_an_agent_reads_the_why_of_their_own_reports_only(stack, project):
+    # clauses: SYS-02.8
     stack.set_clock(at("10:00"))
     r = project.api("POST", P + "/channel-reports", as_="agent", json={
         "name": "孙先生", "phone": "13600003001"})

@@ -11,6 +11,7 @@ P = "/v1/projects/{p}"
 
 
 def test_sys02_desk_commands_name_consultants_and_customers_of_this_project(stack, project):
+    # clauses: SYS-02.5
     other = new_project(stack, consultants=("x1",))
     ids = project.ids
     morning(stack, project, ("c1", "c2", "c3"))
@@ -55,6 +56,8 @@ def test_sys02_desk_commands_name_consultants_and_customers_of_this_project(stac
 
 
 def test_sys02_who_reads_the_desks_records_and_their_reasons(stack, project):
+    # clauses: SYS-02.8
+    # clauses: SYS-02.7
     morning(stack, project, ("c1", "c2", "c3"))            # sign-in order c1, c2, c3
     stack.set_clock(at("09:05"))
     r = project.api("POST", P + "/passes", as_="c1", json={"minutes": 30})

@@ -47,6 +47,7 @@ def test_sys02_a_person_not_of_the_project_is_unknown_whoever_they_are(entry):
     (staff(active=False), False),
 ])
 def test_sys02_a_named_consultant_is_active_and_a_consultant(entry, allowed):
+    # clauses: SYS-02.5
     d = rules.named_person(entry, 5, PID, field="consultant_id", rule="CLI-07")
     assert d.allowed is allowed and d.rule == "CLI-07"
     if not allowed:
@@ -65,6 +66,7 @@ def test_sys02_a_named_consultant_is_active_and_a_consultant(entry, allowed):
 ])
 def test_cli11_a_customers_records_are_read_by_the_consultants_concerned_and_leads(
         viewer, roles, allowed):
+    # clauses: SYS-02.7
     d = rules.may_read_customer_records(viewer, roles, A, [A, B])
     assert d.allowed is allowed
     if not allowed:
@@ -85,6 +87,7 @@ def record(subject, **data):
 ])
 def test_cli06_why_about_a_report_is_for_its_agent_and_the_leads(viewer, roles, by_default,
                                                                 allowed):
+    # clauses: SYS-02.8
     assert rules.why_visible(viewer, roles, record("channel_report", agent_id=41), by_default,
                              report_agent_id=40) is allowed
 
@@ -98,6 +101,7 @@ def test_cli06_why_about_a_report_is_for_its_agent_and_the_leads(viewer, roles, 
     ("customer", 4, {"receptionist"}, False),
 ])
 def test_sys01_why_beyond_the_default_closer_and_clerk(subject, viewer, roles, allowed):
+    # clauses: SYS-02.8
     assert rules.why_visible(viewer, roles, record(subject), False, closer_id=B) is allowed
 
 
@@ -118,6 +122,7 @@ def referral(consultant_id):
 
 
 def test_sys02_a_staff_referral_names_a_consultant_of_the_project(other):
+    # clauses: SYS-02.5
     with pytest.raises(NotFound) as exc:
         usecases.pre_register(act(other, MANAGER), PID, referral(OTHER_PROJECT_CONSULTANT))
     assert (exc.value.rule, exc.value.field) == ("SYS-02", "consultant_id")
@@ -137,6 +142,7 @@ def test_sys02_a_channel_agent_files_no_staff_referral(office):  # noqa: F811
 
 
 def test_sys02_people_named_in_ownership_commands_are_consultants_of_the_project(other):
+    # clauses: SYS-02.5
     c = customer_with_owner(other)
     for command, data, field, rule in (
             (usecases.record_poaching, {"person_id": CLERK}, "person_id", "CLI-09"),

@@ -42,6 +42,7 @@ def rec(subject):
     ({"channel_agent", "consultant"}, rec("item"), True, True),
 ])
 def test_sys01_who_reads_the_stores_reasons(roles, record, by_default, allowed):
+    # clauses: SYS-02.8
     owners = {11} if record["subject_type"] == "request" else {12}
     assert rules.why_visible(11, roles, record, by_default, owners) is allowed
 

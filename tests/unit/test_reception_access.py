@@ -55,6 +55,7 @@ def rec(subject, subject_id="1", **data):
     (rec("call", answered_by=A), 40, {"channel_agent"}, False),
 ])
 def test_sys01_why_at_the_desk_beyond_the_default(record, viewer, roles, allowed):
+    # clauses: SYS-02.8
     assert rules.why_visible(viewer, roles, record, False) is allowed
 
 
@@ -73,6 +74,7 @@ def desk(office):  # noqa: F811
 
 
 def test_sys02_a_refusal_is_recorded_against_a_consultant_of_the_project(desk):
+    # clauses: SYS-02.5
     for person_id, error, rule in ((CLERK, Unprocessable, "REC-09"),
                                    (OUTSIDER, NotFound, "SYS-02"), (4040, NotFound, "SYS-02")):
         with pytest.raises(error) as exc, act(desk, MANAGER) as uow:
@@ -81,6 +83,7 @@ def test_sys02_a_refusal_is_recorded_against_a_consultant_of_the_project(desk):
 
 
 def test_sys02_a_change_of_consultant_is_about_this_desks_customer_and_consultants(desk):
+    # clauses: SYS-02.6
     with pytest.raises(NotFound) as exc, act(desk, DESK) as uow:
         usecases.change_consultant(uow, PID, {"customer_id": 77, "from_person_id": A,
                                               "to_person_id": B})
@@ -97,6 +100,7 @@ def test_sys02_a_change_of_consultant_is_about_this_desks_customer_and_consultan
 
 
 def test_sys02_a_call_is_answered_by_a_consultant_of_the_project(desk):
+    # clauses: SYS-02.5
     for person_id, error, rule in ((CLERK, Unprocessable, "REC-12"),
                                    (OUTSIDER, NotFound, "SYS-02")):
         with pytest.raises(error) as exc, act(desk, DESK) as uow:
