@@ -127,7 +127,8 @@ class SheetWatcher(HttpUser):
         count = self.fixed_count or 1
         mine = [p for p in list(PENDING) if PENDING[p] and p % count == self.index]
         if not mine:
-            if len(RECORD["signins"]) == len(PLAN["people"]) or time.time() > PLAN["deadline"]:
+            done = len(RECORD["signins"]) == len(PLAN["people"]) and not any(PENDING.values())
+            if done or time.time() > PLAN["deadline"]:
                 self.environment.runner.quit()   # everyone signed in and seen: the wave is over
             gevent.sleep(0.02)
             return
