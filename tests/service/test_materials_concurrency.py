@@ -20,8 +20,10 @@ def test_mat04_fifty_simultaneous_issues_of_one_against_five_two_instances(
         pg_url, start_service, rpc_proxy):
     upgrade("materials", pg_url)  # migrated once, then two instances share the database
     engine = sa.create_engine(pg_url)
-    with engine.begin() as conn:  # the directory replica: receiver and inspector are staff
-        for person_id, role in ((5, "storekeeper"), (3, "supervisor")):
+    with engine.begin() as conn:  # the directory replica: the staff the forms name
+        people = [(5, "storekeeper"), (3, "supervisor")] + [(r, "consultant")
+                                                            for r in range(1000, 1050)]
+        for person_id, role in people:
             conn.execute(sa.text(
                 "INSERT INTO directory_staff (person_id, project_id, name, roles, active) "
                 "VALUES (:i, :p, :n, :r, true)"),
