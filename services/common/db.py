@@ -1,5 +1,6 @@
 """SQLAlchemy 2 engine and a session per nameko worker."""
 import weakref
+from contextlib import contextmanager
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import create_engine, event
@@ -26,9 +27,8 @@ def make_engine(url):
 def inserted(session, *rows):
     """Add ``rows`` in a savepoint; False when a unique key refused them (another request or
     instance got there first). The rest of the transaction stays as it was."""
-    outer_transaction(session)
     try:
-        with session.begin_nested():
+        with savepoint(session):
             session.add_all(rows)
             session.flush()
     except IntegrityError:
@@ -36,14 +36,17 @@ def inserted(session, *rows):
     return True
 
 
-def outer_transaction(session):
-    """Make sure a savepoint has a transaction around it. pysqlite opens one only before an
+@contextmanager
+def savepoint(session):
+    """``session.begin_nested()`` inside a transaction. pysqlite opens one only before an
     INSERT, UPDATE or DELETE, so on SQLite a SAVEPOINT that comes first would itself be the
     transaction and its RELEASE would commit: a refusal later in the request would then leave
     the row behind."""
     conn = session.connection()
     if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
         conn.exec_driver_sql("BEGIN")
+    with session.begin_nested():
+        yield
 
 
 def is_postgres(bind):

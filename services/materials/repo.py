@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from services.common import directory
-from services.common.db import inserted, outer_transaction
+from services.common.db import inserted, savepoint
 from services.common.errors import NotFound
 from services.common.timeutil import iso
 
@@ -131,9 +131,8 @@ def release_plan_line(session, line_id, qty):
 
 def claim_request(session, request_id, qty):
     """MAT-02: forms never draw more than an approved request holds (CHECK and guard)."""
-    outer_transaction(session)
     try:
-        with session.begin_nested():
+        with savepoint(session):
             return claim(session, MaterialRequest, request_id,
                          (MaterialRequest.status == "approved")
                          & (MaterialRequest.quantity - MaterialRequest.issued >= qty),
