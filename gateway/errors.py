@@ -22,7 +22,10 @@ def error_response(status, code, message, rule=None, field=None, **extra):
 
 def from_exception(exc):
     if isinstance(exc, AnchangError):
-        return error_response(exc.status, exc.code, exc.message, exc.rule, exc.field)
+        response = error_response(exc.status, exc.code, exc.message, exc.rule, exc.field)
+        if exc.status == 429:   # a screen or script waits this long before trying again
+            response.headers["Retry-After"] = "1"
+        return response
     if isinstance(exc, RemoteError):
         # a service failed in a way it did not describe: its own log has the traceback
         log.error("remote failure: %s", exc)

@@ -7,7 +7,6 @@ it again with the caller's roles: the gateway is not trusted with permissions.
 import base64
 import json
 import logging
-import pathlib
 import time
 import uuid
 from datetime import timedelta
@@ -23,25 +22,27 @@ from werkzeug.wrappers import Response
 from services.common import config as settings
 from services.common import idempotency, logs
 from services.common.errors import BadRequest, Forbidden, NotFound, Unauthorized
-from services.common.identity import TokenSecret, issue_token, verify_token
+from services.common.identity import TokenSecret, display_token, issue_token, verify_token
 from services.common.metrics import Metrics
 from services.common.rpc import call
 from services.common.rpc import proxy as rpc_proxy
 from services.common.schemas import dump, load
 from services.common.timeutil import utcnow
 
-from . import openapi
+from . import openapi, web
+from .board_stream import BoardHub
+from .entrypoint import api_http, read_body
 from .errors import error_response, from_exception
 from .routes import all_routes, path_values, query_values, url_map
 from .routes.platform import SERVICE_NAMES
 from .throttle import Throttle
-from .web import api_http, read_body
 
 log = logging.getLogger("gateway")
-STATIC = pathlib.Path(__file__).parent / "static"
 ROUTES = all_routes()
 URL_MAP = url_map(ROUTES)
 TOKEN_TTL = int(settings.setting("TOKEN_TTL_SECONDS", None, "43200"))
+# a TV's display login does not expire each morning: a year, unless revoked first (REC-13)
+DISPLAY_TTL = int(settings.setting("DISPLAY_TOKEN_TTL_SECONDS", None, str(366 * 86400)))
 
 
 def json_response(data, status=200):
@@ -54,6 +55,7 @@ class GatewayService:
     config = Config()
     secret = TokenSecret()
     throttle = Throttle()
+    boards = BoardHub()   # REC-13: one watcher per project pushes the board to its screens
     context = idempotency.Context()   # travels with every RPC this worker makes
     metrics = Metrics()   # requests by route and status, RPC outcomes, the request id, /metrics
     # 503 means not done: requests expire at the deadline (services.common.rpc.proxy)
@@ -109,18 +111,45 @@ class GatewayService:
             answer.headers[idempotency.HEADER] = key   # the client may repeat with it
         return answer
 
+    # -- the screens (gateway/web): pages that use only the public API ----------------------
     @http("GET", "/docs")
     def docs(self, request):
-        return Response((STATIC / "docs.html").read_text(encoding="utf-8"), mimetype="text/html")
+        return web.page("docs")
 
     @http("GET", "/board")
     def board(self, request):
-        """REC-13: the live front-desk board (data from GET /v1/projects/<id>/board)."""
-        return Response((STATIC / "board.html").read_text(encoding="utf-8"), mimetype="text/html")
+        """REC-13: the TV board (data from GET /v1/projects/<id>/board, pushed by /v1/…/events)."""
+        return web.page("board")
 
     @http("GET", "/")
     def index(self, request):
-        return Response(status=302, headers={"Location": "/docs"})
+        return Response(status=302, headers={"Location": "/app/home"})
+
+    @http("GET", "/events/board/<int:project_id>")
+    def board_events(self, request, project_id):
+        """REC-13: the board pushed as server-sent events (gateway/board_stream.py). The
+        caller's bearer token as on every route; reception decides who may see the board."""
+        try:
+            token = self._token(request)
+            first = self._rpc("reception", "board", token, project_id)
+        except Exception as exc:
+            return from_exception(exc)
+        request.environ["eventlet.minimum_write_chunk_size"] = 0   # each event at once
+        return Response(self.boards.stream(project_id, token, first),
+                        mimetype="text/event-stream", direct_passthrough=True,
+                        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    @http("GET", "/app/<string:name>")
+    def app_page(self, request, name):
+        return web.page(name)
+
+    @http("GET", "/assets/<path:name>")
+    def app_asset(self, request, name):
+        return web.asset(name)
+
+    @http("GET", "/vendor/<string:name>")
+    def app_vendor(self, request, name):
+        return web.vendor(name)
 
     # -- helpers ---------------------------------------------------------------------------
     def _token(self, request):
@@ -168,15 +197,27 @@ class GatewayService:
     def login(self, route, token, values, body, query):
         data = load(route.body, body)
         self.throttle.before(data["username"], self._address)
-        try:
-            person = self._rpc("attendance", "authenticate", data["username"], data["password"])
-        except Unauthorized:
-            self.throttle.failed(data["username"])
-            raise
+        with self.throttle.gate.slot():
+            try:
+                person = self._rpc("attendance", "authenticate", data["username"],
+                                   data["password"])
+            except Unauthorized:
+                self.throttle.failed(data["username"])
+                raise
         now = utcnow()
         return dump(route.response, {
             "token": issue_token(person, self.secret, TOKEN_TTL, now),
             "expires_at": (now + timedelta(seconds=TOKEN_TTL)).isoformat(), "person": person})
+
+    def create_display(self, route, token, values, body, query):
+        """REC-13: reception stores the display; the gateway signs its long-lived login."""
+        display = self._rpc("reception", "create_display", token, values["project_id"], body)
+        now = utcnow()
+        login = display_token(display, self.secret, DISPLAY_TTL)
+        return dump(route.response, {
+            "display": display, "token": login,
+            "expires_at": (now + timedelta(seconds=DISPLAY_TTL)).isoformat(),
+            "board_url": f"/board?project={display['project_id']}#token={login}"})
 
     def health(self, route, token, values, body, query):
         report = {"broker": self._broker_state()}

@@ -2,12 +2,15 @@ import warnings
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)  # eventlet's banner
 
-# eventlet must patch the standard library before anything else imports it (STACK.md).
-import eventlet
-
-eventlet.monkey_patch()
-
 import os  # noqa: E402
+
+# eventlet must patch the standard library before anything else imports it (STACK.md). The
+# browser tests (tests/screens) run in a pytest of their own without it: Playwright's sync API
+# hangs on a patched event loop.
+if not os.environ.get("ANCHANG_TESTS_UNPATCHED"):
+    import eventlet
+
+    eventlet.monkey_patch()
 
 # Tests publish the outbox quickly and sign tokens with their own secret.
 os.environ.setdefault("OUTBOX_RELAY_INTERVAL", "0.05")

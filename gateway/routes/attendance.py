@@ -83,8 +83,9 @@ ROUTES = [
           service=S, rpc="monthly_report", query=("year", "month"), response=att.ReportOut,
           rules=("ATT-12", "ATT-13")),
     Route("GET", f"{P}/reports/monthly/export", "The monthly report as a file "
-          "(?year=&month=&format=csv|xlsx)", S, service=S, rpc="export_monthly_report",
-          query=("year", "month", "format"), download=True, rules=("ATT-12",)),
+          "(?year=&month=&format=csv|xlsx&encoding=utf-8|gbk)", S, service=S,
+          rpc="export_monthly_report", query=("year", "month", "format", "encoding"),
+          download=True, rules=("ATT-12",)),
     Route("PUT", f"{P}/staff-terms/<int:person_id>", "Set a person's monthly salary (ATT-13 "
           "deduction) and annual leave days (ATT-07 conversion) (manager)", S, service=S,
           rpc="set_terms", body=att.TermsIn, response=att.TermsOut, rules=("ATT-13", "ATT-07")),

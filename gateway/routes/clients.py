@@ -102,7 +102,8 @@ ROUTES = [
           "&period=day|week|month&label=2026-03: one period, with targets)", S, service=S,
           rpc="conversion", query=("by", "period", "label"),
           response=cli.DecisionOut, rules=("CLI-13",)),
-    Route("GET", f"{P}/conversion/export", "Conversion figures as a file (&format=csv|xlsx)",
-          S, service=S, rpc="conversion_export", query=("by", "period", "label", "format"),
+    Route("GET", f"{P}/conversion/export", "Conversion figures as a file (&format=csv|xlsx"
+          "&encoding=utf-8|gbk)", S, service=S, rpc="conversion_export",
+          query=("by", "period", "label", "format", "encoding"),
           download=True, rules=("CLI-13",)),
 ]

@@ -21,13 +21,15 @@ ROUTES = [
           response=mat.CatalogueItemOut, rules=("MAT-01",)),
     Route("GET", f"{P}/stock", "Stock levels (JSON)", S, service=S, rpc="stock_levels",
           response=mat.CatalogueItemOut, many=True, rules=("MAT-01", "MAT-08")),
-    Route("GET", f"{P}/stock/export", "Stock levels as a file (?format=csv|xlsx)", S, service=S,
-          rpc="export_stock", download=True, query=("format",), rules=("MAT-01",)),
+    Route("GET", f"{P}/stock/export", "Stock levels as a file (?format=csv|xlsx&encoding="
+          "utf-8|gbk)", S, service=S, rpc="export_stock", download=True,
+          query=("format", "encoding"), rules=("MAT-01",)),
     Route("GET", f"{P}/movements", "Every stock movement with its rule and reason (?item_id=)",
           S, service=S, rpc="list_movements", query=("item_id",), response=mat.MovementOut,
           many=True, rules=("SYS-01",)),
-    Route("GET", f"{P}/movements/export", "Stock movements as a file (?format=csv|xlsx)", S,
-          service=S, rpc="export_movements", download=True, query=("format", "item_id"),
+    Route("GET", f"{P}/movements/export", "Stock movements as a file (?format=csv|xlsx"
+          "&encoding=utf-8|gbk)", S, service=S, rpc="export_movements", download=True,
+          query=("format", "item_id", "encoding"),
           rules=("SYS-01",)),
     # MAT-02 plans and requests
     Route("GET", f"{P}/plans", "Needs plans", S, service=S, rpc="list_plans",
@@ -72,8 +74,9 @@ ROUTES = [
     # MAT-05 usage ledger
     Route("GET", f"{P}/ledger", "The usage ledger", S, service=S, rpc="list_ledger",
           response=mat.UsageLedgerOut, many=True, rules=("MAT-05",)),
-    Route("GET", f"{P}/ledger/export", "The usage ledger as a file (?format=csv|xlsx)", S,
-          service=S, rpc="export_ledger", download=True, query=("format",), rules=("MAT-05",)),
+    Route("GET", f"{P}/ledger/export", "The usage ledger as a file (?format=csv|xlsx"
+          "&encoding=utf-8|gbk)", S, service=S, rpc="export_ledger", download=True,
+          query=("format", "encoding"), rules=("MAT-05",)),
     Route("POST", f"{P}/ledger", "Add a usage-ledger entry", S, service=S,
           rpc="create_ledger_entry", body=mat.UsageLedgerIn, response=mat.UsageLedgerOut,
           status=201, rules=("MAT-05",)),

@@ -12,6 +12,16 @@ ROUTES = [
     Route("GET", f"{P}/board", "The front-desk board: desk 1–3, rotation and marks, receiving, "
           "lunch, official business, suspended (everyone in the project)", S, service=S,
           rpc="board", response=rec.BoardOut, rules=("REC-13", "REC-02")),
+    Route("POST", f"{P}/displays", "Add a TV display: a read-only login for the board that "
+          "lasts until revoked (manager); open board_url on the TV once", S, service=S,
+          handler="create_display", body=rec.DisplayIn, response=rec.DisplayLoginOut,
+          status=201, rules=("REC-13",)),
+    Route("GET", f"{P}/displays", "The project's TV displays, revoked ones included (manager)",
+          S, service=S, rpc="list_displays", response=rec.DisplayOut, many=True,
+          rules=("REC-13",)),
+    Route("DELETE", f"{P}/displays/<int:display_id>", "Revoke a TV display: its login stops at "
+          "once (manager)", S, service=S, rpc="revoke_display", response=rec.DisplayOut,
+          rules=("REC-13",)),
     Route("GET", f"{P}/rotation-sheet", "The day's rotation sheet in order (?day=YYYY-MM-DD)",
           S, service=S, rpc="sheet", query=("day",), response=rec.SheetOut, rules=("REC-01",)),
     Route("POST", f"{P}/rotation-sheet/reorder", "Set the day's order with a reason "

@@ -142,7 +142,8 @@ def monthly_report(args):
     if not (year.isdigit() and month.isdigit()):
         raise BadRequest("--month must be YYYY-MM", rule="ATT-12", field="month")
     file = _ask("export_monthly_report", args.project_id,
-                {"year": year, "month": month, "format": args.format})
+                {"year": year, "month": month, "format": args.format,
+                 "encoding": args.encoding})
     out = pathlib.Path(args.out or file["filename"])
     out.write_bytes(base64.b64decode(file["content_b64"]))
     print(f"wrote {out} ({out.stat().st_size} bytes)")
@@ -217,6 +218,8 @@ def _service_commands(sub):
     c.add_argument("--project-id", type=int, required=True, help="project id")
     c.add_argument("--month", required=True, help="the month YYYY-MM")
     c.add_argument("--format", choices=("csv", "xlsx"), default="xlsx", help="file format")
+    c.add_argument("--encoding", choices=("utf-8", "gbk"), default="utf-8",
+                   help="CSV only: utf-8 (with BOM, Excel 2016+) or gbk (older Chinese Excel)")
     c.add_argument("--out", help="file to write (default: the report's own file name)")
     c.set_defaults(func=monthly_report)
 

@@ -266,3 +266,5 @@ class ReportQueryIn(Schema):
 class ExportQueryIn(ReportQueryIn):
     RULE = "ATT-12"
     format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "xlsx")))
+    # CSV: utf-8 (with BOM, Excel 2016+) or gbk (GB18030, older Chinese Excel)
+    encoding = fields.String(load_default="utf-8", validate=validate.OneOf(("utf-8", "gbk")))

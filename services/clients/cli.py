@@ -4,10 +4,9 @@ Every command asks the running clients service (``services.common.cli.ask_as_adm
 rules, clock and "why" records apply to what an admin does from the shell; only ``migrate``
 touches the database directly.
 """
-import csv
 import sys
 
-from services.common import cli
+from services.common import cli, importer
 
 from . import rules
 
@@ -18,39 +17,41 @@ def _ask(method, *args):
     return cli.ask_as_admin("clients", method, *args)
 
 
-def _batches(path, size):
-    """The CSV's rows as the import RPC takes them, ``size`` at a time, each with its line."""
+def _batches(rows, size, errors):
+    """The CSV's rows as the import RPC takes them, ``size`` at a time, each with its line; a
+    malformed record goes to ``errors`` instead."""
     batch = []
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        for line, row in enumerate(csv.DictReader(f), start=2):
-            batch.append({"line": line, **{k: row.get(k) for k in FIELDS}})
-            if len(batch) == size:
-                yield batch
-                batch = []
+    for line, row, problem in rows:
+        if problem is not None:
+            errors.append((line, *importer.describe(problem)))
+            continue
+        batch.append({"line": line, **{k: row.get(k) for k in FIELDS}})
+        if len(batch) == size:
+            yield batch
+            batch = []
     if batch:
         yield batch
 
 
 def import_customers(args):
     """CLI-01: one customer per row (phone,name,source,media_source); bad rows are reported
-    by line and skipped, good rows are kept."""
+    by line and field and skipped, good rows are kept. UTF-8 (with or without BOM) or GBK."""
     out = sys.stderr
     print(f"importing customers into project {args.project_id} from {args.file}", file=out)
+    encoding, rows = importer.csv_rows(args.file)
     ok, errors = 0, []
-    for batch in _batches(args.file, min(args.progress_every, 500)):
+    for batch in _batches(rows, min(args.progress_every, 500), errors):
         answer = _ask("import_customers", args.project_id, {"rows": batch})
-        refused = {e["line"]: e["message"] for e in answer["errors"]}
+        refused = {e["line"]: (e.get("field"), e["message"]) for e in answer["errors"]}
         for row in batch:   # progress as the rows were taken, whatever the batch size
             if row["line"] in refused:
-                errors.append((row["line"], refused[row["line"]]))
+                errors.append((row["line"], *refused[row["line"]]))
             else:
                 ok += 1
             if (ok + len(errors)) % args.progress_every == 0:
                 print(f"  … {ok + len(errors)} rows ({ok} imported, {len(errors)} errors)",
                       file=out, flush=True)
-    for line, message in errors:
-        print(f"  line {line}: {message}", file=out)
-    print(f"imported {ok} rows, {len(errors)} errors", file=out, flush=True)
+    importer.summary(ok, errors, encoding, out)
     return 1 if errors else 0   # like every import: 1 when any row was refused
 
 
@@ -79,7 +80,8 @@ def build():
                        "one error line per bad row go to stderr; good rows are kept. Exit "
                        "code 1 when any row was refused.")
     c.add_argument("--project-id", type=int, required=True, help="the project (sales office)")
-    c.add_argument("--file", required=True, help="the CSV file (UTF-8, with a header row)")
+    c.add_argument("--file", required=True, help="the CSV file with a header row (UTF-8 "
+                   "with or without BOM, or GBK as older Chinese Excel saves it)")
     c.add_argument("--progress-every", type=int, default=500, help="progress line every N rows")
     c.set_defaults(func=import_customers)
     e = sub.add_parser("expire-reports", help="mark channel reports past the policy's days "

@@ -133,6 +133,8 @@ class ConversionQuery(Schema):
 
 class ConversionExportQuery(ConversionQuery):
     format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "xlsx")))
+    # CSV: utf-8 (with BOM, Excel 2016+) or gbk (GB18030, older Chinese Excel)
+    encoding = fields.String(load_default="utf-8", validate=validate.OneOf(("utf-8", "gbk")))
 
 
 # ---------------------------------------------------------------- out
@@ -173,7 +175,7 @@ class HistoryOut(Schema):
     contacts = fields.List(fields.Nested(ContactOut))
 
 
-ImportErrorOut = out("ImportErrorOut", "line:int? message:str")
+ImportErrorOut = out("ImportErrorOut", "line:int? field:str? message:str")
 
 
 class ImportOut(Schema):

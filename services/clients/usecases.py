@@ -169,7 +169,8 @@ def import_customers(uow, project_id, rows):
         if d.allowed:
             imported += 1
         else:
-            errors.append({"line": row.get("line"), "message": f"{d.rule} {d.reason}"})
+            errors.append({"line": row.get("line"), "field": d.data.get("field"),
+                           "message": f"{d.rule} {d.reason}"})
     return {"imported": imported, "errors": errors}
 
 
@@ -745,5 +746,28 @@ def conversion(uow, project_id, q):
                                  tz=tz)
     if q["format"] == "json":
         return d.as_dict()
-    return export.table_file(d.data["rows"], [(k, k) for k in rules.CONVERSION_COLUMNS],
-                             q["format"], f"conversion-by-{q['by']}-project-{project_id}")
+    rows = d.data["rows"]
+    if q["by"] == "consultant":   # the consultant's name beside their id (directory replica)
+        names = directory.names(uow.session, project_id, [r["key"] for r in rows])
+        rows = [dict(r, name=names.get(r["key"])) for r in rows]
+    return export.table_file(rows, conversion_columns(q["by"]), q["format"],
+                             f"conversion-by-{q['by']}-project-{project_id}", tz=tz,
+                             encoding=q.get("encoding"), title=f"转化 Conversion ({q['by']})")
+
+
+# CLI-13 file columns (rules.CONVERSION_COLUMNS, with Chinese and English headers)
+CONVERSION_KEYS = {"consultant": [("key", "顾问编号 Consultant ID", "int"),
+                                  ("name", "顾问 Consultant", "text")],
+                   "media_source": [("key", "媒体来源 Media source", "text")],
+                   "period": [("key", "周期 Period", "text")]}
+CONVERSION_FIGURES = {"calls": ("来电 Calls", "int"), "visits": ("来访 Visits", "int"),
+                      "deals": ("成交 Deals", "int"),
+                      "call_to_visit": ("来电到访率 Call to visit", "percent"),
+                      "visit_to_deal": ("到访成交率 Visit to deal", "percent"),
+                      "target": ("成交目标 Target", "int"),
+                      "target_achievement": ("目标达成率 Target achievement", "percent")}
+
+
+def conversion_columns(by):
+    return CONVERSION_KEYS[by] + [(k, *CONVERSION_FIGURES[k])
+                                  for k in rules.CONVERSION_COLUMNS if k != "key"]

@@ -13,6 +13,7 @@ from .timeutil import utcnow
 
 ISSUER = "anchang"
 ALGORITHM = "HS256"
+DISPLAY = "display"   # the subject of a TV display login: "display:<id>"
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Caller:
     project_id: int | None
     roles: frozenset = field(default_factory=frozenset)
     name: str = ""
+    display_id: int | None = None   # a TV's display login (REC-13): it reads the board only
 
     @property
     def is_admin(self):
@@ -29,6 +31,10 @@ class Caller:
     @property
     def is_service(self):
         return SERVICE in self.roles
+
+    @property
+    def is_display(self):
+        return self.display_id is not None
 
     @property
     def acting_roles(self):
@@ -80,9 +86,20 @@ def verify_token(token, secret):
     except jwt.PyJWTError:
         raise Unauthorized("the token is not valid", rule="SYS-02")
     sub = claims["sub"]
-    return Caller(person_id=None if sub.startswith("service:") else int(sub),
-                  project_id=claims.get("project_id"), roles=frozenset(claims.get("roles", [])),
-                  name=claims.get("name", ""))
+    kind, _, number = sub.rpartition(":")
+    if kind not in ("", "service", DISPLAY) or (kind != "service" and not number.isdigit()):
+        raise Unauthorized("the token is not valid", rule="SYS-02")
+    return Caller(person_id=int(number) if kind == "" else None,
+                  project_id=claims.get("project_id"),
+                  roles=frozenset(claims.get("roles", [])) if kind != DISPLAY else frozenset(),
+                  name=claims.get("name", ""),
+                  display_id=int(number) if kind == DISPLAY else None)
+
+
+def display_token(display, secret, ttl_seconds):
+    """REC-13: a TV's login: no roles, its project only, long-lived; revoked by reception."""
+    return issue_token({"id": f"{DISPLAY}:{display['id']}", "project_id": display["project_id"],
+                        "roles": [], "name": display["name"]}, secret, ttl_seconds)
 
 
 def service_token(service_name, secret, ttl_seconds=3600):
@@ -115,8 +132,12 @@ class _AuthApi:
     def __init__(self, secret, service_name, person_now=None):
         self.secret, self.service_name, self.person_now = secret, service_name, person_now
 
-    def caller(self, token):
+    def caller(self, token, display=False):
+        """``display``: the one call a TV's display login may make (the board); every other
+        call refuses it (403), so a display login can never do anything else."""
         caller = verify_token(token, self.secret)
+        if caller.is_display and not display:
+            raise Forbidden("a display login shows the board only", rule="SYS-02")
         if self.person_now is not None and caller.person_id is not None:
             still_current(caller, self.person_now(caller.person_id))
         return caller

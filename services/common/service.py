@@ -113,10 +113,11 @@ class ServiceKit(EventRetries):
                           catalogue=self.catalogue, zone_of=self.zone_of,
                           request_key=self.request_key)
 
-    def caller(self, token, project_id=None, *roles, action="do this"):
+    def caller(self, token, project_id=None, *roles, action="do this", display=False):
         """SYS-02: the verified caller, of ``project_id`` when given, holding one of ``roles``
-        (as ``services.common.roles`` resolves them) when given."""
-        caller = self.auth.caller(token)
+        (as ``services.common.roles`` resolves them) when given. A TV's display login is
+        refused unless ``display`` (the board alone allows it)."""
+        caller = self.auth.caller(token, display=display)
         if project_id is not None:
             caller.require_project(project_id)
         if roles:

@@ -6,10 +6,9 @@
 The CSV's header row names the columns: code, name, specification, model (may be empty), unit,
 unit_price (yuan, e.g. 0.50) or unit_price_cents, category, reorder_level.
 """
-import csv
 import sys
 
-from services.common import cli
+from services.common import cli, importer
 
 from . import rules
 
@@ -22,20 +21,25 @@ def _whole(row, column):
     try:
         return int(value)
     except ValueError:
-        raise ValueError(f"{column} must be a whole number, got {value!r}") from None
+        raise importer.RowError(f"{column} must be a whole number, got {value!r}",
+                                field=column) from None
 
 
 def catalogue_row(row):
     """One CSV row as the service's catalogue payload; a clear message for a bad row."""
     missing = [c for c in REQUIRED if not (row.get(c) or "").strip()]
     if missing:
-        raise ValueError(f"missing {', '.join(missing)}")
+        raise importer.RowError(f"missing {', '.join(missing)}", field=missing[0])
     if (row.get("unit_price_cents") or "").strip():
         price = _whole(row, "unit_price_cents")
     elif (row.get("unit_price") or "").strip():
-        price = rules.yuan_to_cents(row["unit_price"].strip())
+        try:
+            price = rules.yuan_to_cents(row["unit_price"].strip())
+        except ValueError as exc:
+            raise importer.RowError(str(exc), field="unit_price") from None
     else:
-        raise ValueError("missing unit_price (yuan) or unit_price_cents")
+        raise importer.RowError("missing unit_price (yuan) or unit_price_cents",
+                                field="unit_price")
     return {"code": row["code"].strip(), "name": row["name"].strip(),
             "specification": row["specification"].strip(),
             "model": (row.get("model") or "").strip(), "unit": row["unit"].strip(),
@@ -44,17 +48,19 @@ def catalogue_row(row):
 
 
 def _refusal(error):
-    return f"{error['field'] or 'row'}: {error['message']} [{error['rule']}]"
+    return error.get("field"), f"{error['message']} [{error['rule']}]"
 
 
-def _read(path):
-    """(line, payload or None, local error or None) for each CSV row."""
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        for line, row in enumerate(csv.DictReader(f), start=2):
+def _read(rows):
+    """(line, payload or None, local (field, message) or None) for each CSV row."""
+    for line, row, problem in rows:
+        if problem is None:
             try:
                 yield line, catalogue_row(row), None
+                continue
             except ValueError as exc:
-                yield line, None, str(exc)
+                problem = exc
+        yield line, None, importer.describe(problem)
 
 
 def import_catalogue(args):
@@ -68,26 +74,24 @@ def import_catalogue(args):
                                    [payload for _, payload in pending]) if pending else []
         for (line, _), error in zip(pending, answers):
             if error:
-                errors.append((line, _refusal(error)))
+                errors.append((line, *_refusal(error)))
             else:
                 ok += 1
         pending.clear()
 
-    for line, payload, problem in _read(args.file):
+    encoding, records = importer.csv_rows(args.file)
+    for rows, (line, payload, problem) in enumerate(_read(records), start=1):
         if problem:
-            errors.append((line, problem))
+            errors.append((line, *problem))
         else:
             pending.append((line, payload))
-        rows = line - 1
         if len(pending) >= BATCH or rows % args.progress_every == 0:
             send()
         if rows % args.progress_every == 0:
             print(f"  … {rows} rows ({ok} imported, {len(errors)} errors)", file=sys.stderr,
                   flush=True)
     send()
-    for line, message in sorted(errors):
-        print(f"  line {line}: {message}", file=sys.stderr)
-    print(f"imported {ok} rows, {len(errors)} errors", file=sys.stderr, flush=True)
+    importer.summary(ok, errors, encoding, sys.stderr)
     return 1 if errors else 0
 
 
@@ -114,7 +118,8 @@ def build():
                        "own, bad rows are reported by line and skipped. Exit status 1 when any "
                        "row failed.")
     c.add_argument("--project-id", type=int, required=True, help="the project (sales office)")
-    c.add_argument("--file", required=True, help="path of the CSV file (UTF-8, header row)")
+    c.add_argument("--file", required=True, help="path of the CSV file with a header row "
+                   "(UTF-8 with or without BOM, or GBK as older Chinese Excel saves it)")
     c.add_argument("--progress-every", type=int, default=500,
                    help="print progress every N rows (default 500)")
     c.set_defaults(func=import_catalogue)

@@ -9,7 +9,7 @@ on_hand >= 0 and ``WHERE on_hand >= :q``), a ``stock_movement`` row, the "why" r
 import logging
 from datetime import date, datetime
 
-from services.common import export
+from services.common import directory, export
 from services.common.db import inserted
 from services.common.errors import Conflict, Forbidden, Unprocessable
 from services.common.timeutil import business_day
@@ -23,20 +23,30 @@ ERRORS = {"forbidden": Forbidden, "wrong_confirmer": Forbidden, "unconfirmed": F
           "conflict": Conflict, "code_taken": Conflict, "insufficient_stock": Conflict,
           "insufficient_held": Conflict, "not_approved": Conflict, "over_basis": Conflict}
 
-STOCK_COLUMNS = [("code", "code 编码"), ("name", "name 名称"), ("specification", "spec 规格"),
-                 ("model", "model 型号"), ("unit", "unit 单位"), ("category", "category 类别"),
-                 ("unit_price_cents", "unit price (cents) 单价(分)"),
-                 ("reorder_level", "reorder level 补货线"), ("on_hand", "available 可用"),
-                 ("held", "temporary storage 暂存"), ("low", "low 低库存")]
-MOVEMENT_COLUMNS = [("id", "id"), ("at", "at"), ("code", "code"), ("kind", "kind"),
-                    ("quantity", "quantity"), ("before", "before"), ("after", "after"),
-                    ("held_before", "held before"), ("held_after", "held after"),
-                    ("rule", "rule"), ("reason", "reason"), ("actor_id", "actor"),
-                    ("ref_type", "ref type"), ("ref_id", "ref")]
-LEDGER_COLUMNS = [("id", "id"), ("code", "code"), ("quantity", "quantity"),
-                  ("location", "location 存放地点"), ("responsible_id", "responsible 责任人"),
-                  ("state", "state 状态"), ("disposal_reported", "reported for disposal"),
-                  ("note", "note"), ("updated_at", "updated at")]
+# the files (stock, movements, usage ledger): Chinese and English headers, money in yuan, each
+# person id with the name beside it (the directory replica), each item code with its name
+STOCK_COLUMNS = [("code", "编码 Code"), ("name", "名称 Name"), ("specification", "规格 Spec"),
+                 ("model", "型号 Model"), ("unit", "单位 Unit"), ("category", "类别 Category"),
+                 ("unit_price_cents", "单价 Unit price", "cents"),
+                 ("reorder_level", "补货线 Reorder level", "int"),
+                 ("on_hand", "可用 Available", "int"), ("held", "暂存 Temporary storage", "int"),
+                 ("low", "低库存 Low", "bool")]
+MOVEMENT_COLUMNS = [("id", "流水号 ID", "int"), ("at", "时间 At", "datetime"),
+                    ("code", "编码 Code"), ("item_name", "名称 Item"), ("kind", "类型 Kind"),
+                    ("quantity", "数量 Quantity", "int"), ("before", "变动前 Before", "int"),
+                    ("after", "变动后 After", "int"),
+                    ("held_before", "暂存变动前 Held before", "int"),
+                    ("held_after", "暂存变动后 Held after", "int"), ("rule", "规则 Rule"),
+                    ("reason", "原因 Reason"), ("actor_id", "经办人编号 Actor ID", "int"),
+                    ("actor_name", "经办人 Actor"), ("ref_type", "单据类型 Ref type"),
+                    ("ref_id", "单据号 Ref", "text")]
+LEDGER_COLUMNS = [("id", "编号 ID", "int"), ("code", "编码 Code"), ("item_name", "名称 Item"),
+                  ("quantity", "数量 Quantity", "int"), ("location", "存放地点 Location"),
+                  ("responsible_id", "责任人编号 Responsible ID", "int"),
+                  ("responsible_name", "责任人 Responsible"), ("state", "状态 State"),
+                  ("disposal_reported", "已报废 Reported for disposal", "bool"),
+                  ("disposal_reported_at", "报废上报时间 Reported at", "datetime"),
+                  ("note", "备注 Note"), ("updated_at", "更新时间 Updated at", "datetime")]
 
 
 def decide(uow, decision, subject_type=None, subject_id=None, project_id=None):
@@ -65,8 +75,19 @@ def _day(uow, project_id, value):
         raise Unprocessable(f"day must be an ISO date, got {value!r}", field="day")
 
 
-def _file(rows, columns, query, basename):
-    return export.table_file(rows, columns, (query or {}).get("format", "csv"), basename)
+def _file(uow, project_id, rows, columns, query, basename, title):
+    query = query or {}
+    return export.table_file(rows, columns, query.get("format") or "csv", basename,
+                             tz=uow.tz(project_id), encoding=query.get("encoding"), title=title)
+
+
+def _named(uow, project_id, rows, id_key, name_key):
+    """The rows with each item's name and ``name_key`` beside the person id ``id_key``
+    (the directory replica; empty when the person is unknown to it)."""
+    items = {i.id: i.name for i in repo.items(uow.session, project_id)}
+    names = directory.names(uow.session, project_id, [r.get(id_key) for r in rows])
+    return [dict(r, item_name=items.get(r.get("item_id")), **{name_key: names.get(r.get(id_key))})
+            for r in rows]
 
 
 # ---------------------------------------------------------------- SYS-01 the one way to move stock
@@ -132,8 +153,8 @@ def get_item(uow, project_id, item_id):
 
 
 def export_stock(uow, project_id, query=None):
-    return _file(list_items(uow, project_id), STOCK_COLUMNS, query,
-                 f"stock-levels-project-{project_id}")
+    return _file(uow, project_id, list_items(uow, project_id), STOCK_COLUMNS, query,
+                 f"stock-levels-project-{project_id}", "库存 Stock")
 
 
 def list_movements(uow, project_id, query=None):
@@ -141,8 +162,10 @@ def list_movements(uow, project_id, query=None):
 
 
 def export_movements(uow, project_id, query=None):
-    return _file(list_movements(uow, project_id, query), MOVEMENT_COLUMNS, query,
-                 f"stock-movements-project-{project_id}")
+    rows = _named(uow, project_id, list_movements(uow, project_id, query), "actor_id",
+                  "actor_name")
+    return _file(uow, project_id, rows, MOVEMENT_COLUMNS, query,
+                 f"stock-movements-project-{project_id}", "出入库流水 Movements")
 
 
 # ---------------------------------------------------------------- MAT-02 plans and requests
@@ -424,8 +447,10 @@ def list_ledger(uow, project_id):
 
 
 def export_ledger(uow, project_id, query=None):
-    return _file(list_ledger(uow, project_id), LEDGER_COLUMNS, query,
-                 f"usage-ledger-project-{project_id}")
+    rows = _named(uow, project_id, list_ledger(uow, project_id), "responsible_id",
+                  "responsible_name")
+    return _file(uow, project_id, rows, LEDGER_COLUMNS, query,
+                 f"usage-ledger-project-{project_id}", "使用台账 Usage ledger")
 
 
 # ---------------------------------------------------------------- MAT-06 stocktake
@@ -476,6 +501,8 @@ def stocktake_months(uow, project_id, query=None):
     """MAT-06: the year's months (project-local, SYS-04): counted, due, missed, or to come."""
     today = uow.today(project_id)
     year = _whole(query, "year") or today.year
+    if not 2000 <= year <= 2100:   # as the monthly report's year (a fuzzed 10^29 overflowed)
+        raise Unprocessable("year must be from 2000 to 2100", rule="MAT-06", field="year")
     policy, by_month = uow.policy(project_id), {}
     for month, sid, full in repo.stocktakes_of_year(uow.session, project_id, year):
         by_month.setdefault(month, []).append((sid, full))

@@ -185,3 +185,16 @@ class CallFault(Base):
     rule: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Display(Base):
+    """REC-13: a TV showing the board. Its login reads the board only, lasts long (it does not
+    expire each morning) and stops working the moment it is revoked (``revoked_at``)."""
+    __tablename__ = "board_display"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    revoked_by: Mapped[int | None] = mapped_column(Integer, nullable=True)

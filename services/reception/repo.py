@@ -16,7 +16,7 @@ from services.common.timeutil import iso, local
 
 from . import rules
 from .constants import BOARD_GROUPS
-from .models import Call, CallFault, DaySheet, Reception, SheetEntry, Suspension, WalkIn
+from .models import Call, CallFault, DaySheet, Display, Reception, SheetEntry, Suspension, WalkIn
 
 # ---------------------------------------------------------------- row ↔ rule input
 
@@ -285,7 +285,9 @@ def board(session, project_id, day, now, policy, tz):
                            for m in view["marks"]]}
     for group in BOARD_GROUPS:
         answer[group] = [{"person_id": p["person_id"], "name": p["name"],
-                          "detail": _board_detail(by_id[p["person_id"]], group, tz)}
+                          "detail": _board_detail(by_id[p["person_id"]], group, tz),
+                          "since": iso(by_id[p["person_id"]].state_since),
+                          "until": iso(by_id[p["person_id"]].pass_until)}
                          for p in view[group]]
     answer["notice"] = row.notice if row else None
     return answer
@@ -301,3 +303,20 @@ def call_view(row, now, policy):
             "faults": [fault_view(f) for f in row.faults],
             "sms": {"status": sms.outcome, "rule": sms.rule, "reason": sms.reason,
                     "sent_at": iso(row.sms_sent_at)}}
+
+
+# ---------------------------------------------------------------- REC-13 display logins
+
+def display_view(row):
+    return {"id": row.id, "project_id": row.project_id, "name": row.name,
+            "created_by": row.created_by, "created_at": iso(row.created_at),
+            "revoked_at": iso(row.revoked_at)}
+
+
+def display(session, display_id):
+    return session.get(Display, display_id)
+
+
+def displays(session, project_id):
+    return session.scalars(select(Display).where(Display.project_id == project_id)
+                           .order_by(Display.id)).all()

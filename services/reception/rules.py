@@ -965,3 +965,25 @@ def desk_state_closed(entry: SheetEntry, day: date) -> Decision | None:
     return allow(rule, f"{entry.name} was still {entry.state.replace('_', ' ')} when business "
                  f"day {day} closed: ended by the day close", outcome="closed_by_day_close",
                  person_id=entry.person_id, state=entry.state, day=day.isoformat())
+
+
+# ---------------------------------------------------------------- REC-13 the TV board's logins
+
+def display_created(name: str) -> Decision:
+    """REC-13: a display login shows this project's board and nothing else."""
+    return allow("REC-13", f"display '{name}' may show the board (read-only, until revoked)",
+                 "display_created", name=name)
+
+
+def display_revoked(name: str) -> Decision:
+    return allow("REC-13", f"display '{name}' was revoked: its login stops at once",
+                 "display_revoked", name=name)
+
+
+def display_may_show(project_id: int, display: Mapping[str, Any] | None) -> Decision:
+    """REC-13: a display login works while its display exists in this project, unrevoked."""
+    if display is None or display["project_id"] != project_id:
+        return refuse("REC-13", "this display login is unknown here", "unknown_display")
+    if display["revoked_at"] is not None:
+        return refuse("REC-13", f"display '{display['name']}' was revoked", "display_revoked")
+    return allow("REC-13", f"display '{display['name']}' shows the board", "shows_board")

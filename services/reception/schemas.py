@@ -220,6 +220,9 @@ class CallOut(CallIn):
 
 class BoardPerson(PersonOut):
     detail = fields.String(allow_none=True)
+    since = fields.String(allow_none=True, metadata={"description": "when this state began "
+                                                     "(ISO-8601): the board's timers"})
+    until = fields.String(allow_none=True, metadata={"description": "a pass's end (ISO-8601)"})
 
 
 class BoardDeskOut(DeskOut):
@@ -241,3 +244,26 @@ BoardOut = Schema.from_dict({
     **{group: fields.List(fields.Nested(BoardPerson)) for group in BOARD_GROUPS},
     "notice": fields.String(allow_none=True),
 }, name="BoardOut")
+
+
+class DisplayIn(Schema):
+    """REC-13: a TV showing the board (its name, e.g. 前台大屏 lobby screen)."""
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+
+
+class DisplayOut(Schema):
+    id = fields.Integer()
+    project_id = fields.Integer()
+    name = fields.String()
+    created_by = fields.Integer(allow_none=True)
+    created_at = fields.String()
+    revoked_at = fields.String(allow_none=True)
+
+
+class DisplayLoginOut(Schema):
+    """The display and its login: open ``board_url`` once on the TV (the token is in the
+    fragment, which is never sent to a server or written in its logs)."""
+    display = fields.Nested(DisplayOut)
+    token = fields.String()
+    expires_at = fields.String()
+    board_url = fields.String()

@@ -139,11 +139,37 @@ class ReceptionService(DirectoryReplica, ServiceKit):
 
     @rpc
     def board(self, token, project_id):
-        """REC-13: the front-desk board (gateway/static/board.html draws it)."""
-        caller = self.caller(token, project_id)
+        """REC-13: the front-desk board (gateway/web/pages/board.html draws it); the one call a
+        TV's display login may make, while its display is not revoked."""
+        caller = self.caller(token, project_id, display=True)
         with self.uow(caller) as uow:
+            if caller.is_display:
+                usecases.check_display(uow, project_id, caller.display_id)
             result = usecases.board(uow, project_id)
         return dump(schemas.BoardOut, result)
+
+    @rpc
+    def create_display(self, token, project_id, data):
+        """REC-13: a TV's display login (the gateway signs its token)."""
+        caller = self.caller(token, project_id, "manager", action="add a board display")
+        data = load(schemas.DisplayIn, data)
+        with self.uow(caller) as uow:
+            result = usecases.create_display(uow, project_id, data["name"])
+        return dump(schemas.DisplayOut, result)
+
+    @rpc
+    def list_displays(self, token, project_id):
+        caller = self.caller(token, project_id, "manager", action="list board displays")
+        with self.uow(caller) as uow:
+            result = usecases.list_displays(uow, project_id)
+        return dump(schemas.DisplayOut, result, many=True)
+
+    @rpc
+    def revoke_display(self, token, project_id, display_id):
+        caller = self.caller(token, project_id, "manager", action="revoke a board display")
+        with self.uow(caller) as uow:
+            result = usecases.revoke_display(uow, project_id, display_id)
+        return dump(schemas.DisplayOut, result)
 
     @rpc
     def get_reception(self, token, project_id, reception_id):

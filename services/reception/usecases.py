@@ -10,13 +10,13 @@ from datetime import date
 
 from services.common import directory
 from services.common.db import inserted
-from services.common.errors import Conflict, NotFound, Unprocessable
+from services.common.errors import Conflict, NotFound, Unauthorized, Unprocessable
 from services.common.timeutil import business_day, iso, local, parse_instant
 from services.common.why import because
 
 from . import repo, rules
 from .constants import DESK_STAFF, LEADS
-from .models import Call, CallFault, Reception, SheetEntry, Suspension, WalkIn
+from .models import Call, CallFault, Display, Reception, SheetEntry, Suspension, WalkIn
 
 OWNER_FIELDS = ("customer_id", "owner_id", "owner_name", "protection_live", "rule", "reason",
                 "phone_masked")
@@ -660,3 +660,36 @@ def close_day(uow, payload):
         _record_person(uow, decision, sheet, entry.person_id)
         closed["states"] += 1
     return closed
+
+
+# ---------------------------------------------------------------- REC-13 display logins
+
+def create_display(uow, project_id, name):
+    row = Display(project_id=project_id, name=name, created_by=uow.actor_id, created_at=uow.now)
+    uow.session.add(row)
+    uow.session.flush()
+    uow.record(rules.display_created(name), "display", row.id, project_id)
+    return repo.display_view(row)
+
+
+def list_displays(uow, project_id):
+    return [repo.display_view(row) for row in repo.displays(uow.session, project_id)]
+
+
+def revoke_display(uow, project_id, display_id):
+    row = repo.display(uow.session, display_id)
+    if row is None or row.project_id != project_id:
+        raise NotFound(f"no display {display_id} in this project", rule="REC-13",
+                       field="display_id")
+    if row.revoked_at is None:
+        row.revoked_at, row.revoked_by = uow.now, uow.actor_id
+        uow.record(rules.display_revoked(row.name), "display", row.id, project_id)
+    return repo.display_view(row)
+
+
+def check_display(uow, project_id, display_id):
+    """REC-13: a display login shows the board while its display is live (else 401)."""
+    row = repo.display(uow.session, display_id)
+    d = rules.display_may_show(project_id, row and repo.display_view(row))
+    if not d.allowed:
+        raise Unauthorized(d.reason, rule=d.rule)

@@ -191,7 +191,8 @@ def test_att09_att10_att12_day_close_ledger_and_report_download(stack, project):
                     as_="manager")
     assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
     table = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-    assert table[0][:4] == ["year", "month", "person_id", "name"] and len(table) == 3
+    assert table[0][:4] == ["年 Year", "月 Month", "人员编号 Person ID", "姓名 Name"] \
+        and len(table) == 3
     r = project.api("GET", P + "/reports/monthly/export?year=2026&month=3&format=xlsx",
                     as_="manager")
     sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active

@@ -171,7 +171,8 @@ def test_cli12_cli13_units_subscriptions_deposit_and_conversion(stack, project):
     assert r.status_code == 403
     r = project.api("GET", P + "/conversion/export?by=consultant&format=csv", as_="manager")
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-    assert rows[0][:4] == ["key", "calls", "visits", "deals"] and len(rows) == 2
+    assert rows[0][:4] == ["顾问编号 Consultant ID", "顾问 Consultant", "来电 Calls",
+                          "来访 Visits"] and len(rows) == 2
     r = project.api("GET", P + "/conversion/export?by=media_source&format=xlsx", as_="manager")
     assert openpyxl.load_workbook(io.BytesIO(r.content)).active.max_row == 2
 

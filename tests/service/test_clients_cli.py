@@ -51,9 +51,9 @@ def test_cli01_import_reports_each_bad_row_and_one_phone_written_three_ways_is_o
     assert "… 3 rows" in err and "… 6 rows" in err           # progress
     assert "line 3: CLI-01 138****8000 is already a customer" in err
     assert "line 4: CLI-01 138****8000 is already a customer" in err
-    assert "line 5: CLI-01" in err and "not a mainland mobile" in err
-    assert "line 6: CLI-01 source 'carrier_pigeon'" in err
-    assert "line 7: CLI-01 phone number is empty" in err
+    assert "line 5: phone: CLI-01" in err and "not a mainland mobile" in err
+    assert "line 6: source: CLI-01 source 'carrier_pigeon'" in err
+    assert "line 7: phone: CLI-01 phone number is empty" in err
     assert "13800138000" not in err + out.stdout             # CLI-14: never a full phone
     history = admin("history", "--customer-id", "1")
     assert history.returncode == 0 and "138****8000 王先生" in history.stdout

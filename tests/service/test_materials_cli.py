@@ -50,7 +50,7 @@ def test_mat01_catalogue_import_reports_each_bad_row_and_keeps_the_good_ones(tmp
     assert "imported 3 rows, 4 errors" in err
     assert "… 2 rows" in err  # progress
     assert "line 5: code:" in err and "taken" in err          # duplicate code
-    assert "line 6: missing unit" in err
+    assert "line 6: unit: missing unit" in err
     assert "line 7:" in err and "cents" in err                 # 0.005 yuan is not whole cents
     assert "line 8: category:" in err and "MAT-01" in err
     report = run(tmp_path, "stock-report", "--project-id", "1", amqp_uri=running)

@@ -410,8 +410,8 @@ def test_att13_2_absence_deduction_in_the_monthly_report_only_when_on(office):
     exported = usecases.monthly_report(act("clerk", "2026-03-04 09:00"), pid,
                                        dict(query, format="csv"))          # ATT-12.3 too
     text = base64.b64decode(exported["content_b64"]).decode("utf-8-sig")
-    by_person = {r["person_id"]: r for r in csv.DictReader(io.StringIO(text))}
-    assert by_person[str(ids["c1"])]["absence_deduction"] == "200.0"
+    by_person = {r["人员编号 Person ID"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert by_person[str(ids["c1"])]["缺勤扣款 Absence deduction"] == "200.00"   # yuan
 
 
 def test_att13_2_deduction_rounds_to_the_fen_and_needs_a_salary():

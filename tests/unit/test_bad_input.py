@@ -187,7 +187,7 @@ def test_att07_one_leave_request_covers_at_most_366_days():
 def test_every_path_under_v1_reaches_the_gateway_not_an_html_page_or_a_redirect(path, rest):
     from werkzeug.routing import Map
 
-    from gateway.web import ApiHandler
+    from gateway.entrypoint import ApiHandler
     rule = ApiHandler("GET", "/v1/<everything:path>").get_url_rule()
     rule.endpoint = "api"
     assert Map([rule]).bind("localhost").match(path, "GET") == ("api", {"path": rest})
@@ -196,7 +196,7 @@ def test_every_path_under_v1_reaches_the_gateway_not_an_html_page_or_a_redirect(
 # -- request bodies ----------------------------------------------------------------------------
 
 def test_a_body_is_a_json_object_or_nothing():
-    from gateway.web import read_body
+    from gateway.entrypoint import read_body
     assert read_body("") == {} and read_body("  \n") == {}
     assert read_body('{"a": [1, {"b": 2}]}') == {"a": [1, {"b": 2}]}
 
@@ -205,14 +205,14 @@ def test_a_body_is_a_json_object_or_nothing():
                                  '{"a":' * 100000 + "1" + "}" * 100000],
                          ids=["unclosed", "list", "string", "surrogate", "100000-deep"])
 def test_a_body_that_is_not_a_json_object_is_a_400_on_body(raw):
-    from gateway.web import read_body
+    from gateway.entrypoint import read_body
     with pytest.raises(BadRequest) as exc:
         read_body(raw)
     assert (exc.value.status, exc.value.field) == (400, "body")
 
 
 def test_a_body_may_nest_32_levels_not_33():
-    from gateway.web import MAX_DEPTH, read_body
+    from gateway.entrypoint import MAX_DEPTH, read_body
     nested = lambda n: '{"a": ' * (n - 1) + "{}" + "}" * (n - 1)   # noqa: E731
     assert read_body(nested(MAX_DEPTH))
     with pytest.raises(BadRequest, match="nested deeper"):

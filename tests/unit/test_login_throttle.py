@@ -25,3 +25,23 @@ def test_the_user_window_counts_failures_whatever_the_case_of_the_name():
         t.before("li", "a")                                  # even with the right password
     assert refused.value.field == "username"
     t.before("zhang", "a")
+
+
+def test_logins_beyond_the_gate_are_refused_at_once_not_queued():
+    t = LoginThrottle(concurrency=2)
+    with t.gate.slot(), t.gate.slot():
+        with pytest.raises(TooManyRequests) as refused:
+            with t.gate.slot():
+                pass
+        assert refused.value.rule == "SYS-02" and refused.value.status == 429
+    with t.gate.slot():                                       # the slots came back
+        pass
+
+
+def test_a_failed_login_gives_its_slot_back():
+    t = LoginThrottle(concurrency=1)
+    with pytest.raises(ValueError):
+        with t.gate.slot():
+            raise ValueError("attendance said no")
+    with t.gate.slot():
+        pass

@@ -480,6 +480,10 @@ def test_mat06_3_full_counts_in_june_and_december_by_the_projects_calendar(sessi
     assert months[5]["rule"] == "MAT-06" and months[6]["stocktakes"] == [july["id"]]
     aug = act(session, MANAGER, usecases.stocktake_months, {}, now=at("2026-08-01 00:00"))
     assert aug[7]["status"] == "due"
+    for year in ("1999", "2101", "9" * 30):   # a 4xx naming the field, never an overflow
+        with pytest.raises(Unprocessable) as exc:
+            act(session, MANAGER, usecases.stocktake_months, {"year": year})
+        assert (exc.value.field, exc.value.rule) == ("year", "MAT-06")
 
 
 def test_mat05_2_the_responsible_person_is_staff_of_the_project(session):

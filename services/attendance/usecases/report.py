@@ -5,7 +5,33 @@ from .. import repo, rules
 from ..models import ReportSubmission
 from .common import acting, check, staff_member, today
 
-REPORT_COLUMNS = [(c, c) for c in rules.REPORT_COLUMNS]
+# ATT-12 file columns: Chinese and English headers, money in yuan (the rules' REPORT_COLUMNS
+# and PAY_COLUMNS, in their order)
+LEAVE_HEADERS = {"personal": "事假(天) Personal leave", "annual": "年假(天) Annual leave",
+                 "sick": "病假(天) Sick leave", "compensatory": "调休(天) Compensatory leave"}
+HEADERS = {"year": ("年 Year", "int"), "month": ("月 Month", "int"),
+           "person_id": ("人员编号 Person ID", "int"), "name": ("姓名 Name", "text"),
+           "work_days": ("应出勤(天) Work days", "int"),
+           "days_present": ("出勤(天) Days present", "int"), "late": ("迟到(次) Late", "int"),
+           "early_leave": ("早退(次) Early leave", "int"),
+           "absent_days": ("旷工(天) Absent days", "int"),
+           **{f"leave_{t}": (h, "int") for t, h in LEAVE_HEADERS.items()},
+           "fines": ("罚款 Fines", "money"), "violation_slips": ("违纪单 Violation slips", "int"),
+           "warning_slips": ("警告单 Warning slips", "int"),
+           "monthly_salary": ("月薪 Monthly salary", "money"),
+           "month_work_days": ("当月工作日 Month work days", "int"),
+           "absence_deduction": ("缺勤扣款 Absence deduction", "money"),
+           "deduction_reason": ("扣款说明 Deduction reason", "text"),
+           "full_attendance_bonus": ("全勤奖 Full attendance bonus", "money"),
+           "bonus_reason": ("全勤奖说明 Bonus reason", "text")}
+
+
+def _column(key):
+    header, kind = HEADERS.get(key, (key, "auto"))
+    return key, header, kind
+
+
+REPORT_COLUMNS = [_column(c) for c in rules.REPORT_COLUMNS]
 
 
 def monthly_report(uow, project_id, query):
@@ -22,9 +48,11 @@ def monthly_report(uow, project_id, query):
     fmt = query.get("format") or "json"
     if fmt != "json":
         # ATT-13: the pay columns the rows carry (pay effects on) are exported too
-        pay = [(c, c) for c in rules.PAY_COLUMNS if any(c in r for r in rows)]
+        pay = [_column(c) for c in rules.PAY_COLUMNS if any(c in r for r in rows)]
         return export.table_file(rows, REPORT_COLUMNS + pay, fmt,
-                                 f"attendance-{year}-{month:02d}-project-{project_id}")
+                                 f"attendance-{year}-{month:02d}-project-{project_id}",
+                                 tz=uow.tz(project_id), encoding=query.get("encoding"),
+                                 title=f"考勤 {year}-{month:02d}")
     return {"year": year, "month": month, "rows": rows, "submission": repo.submission_view(
         repo.submission(uow.session, project_id, year, month))}
 

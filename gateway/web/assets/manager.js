@@ -1,0 +1,259 @@
+// The manager's desk screen (issue 15): one approvals inbox, the policy of each service (SYS-03),
+// ownership override (CLI-11), reports and exports, closing a day (ATT-09). The screen decides
+// no rule: each button calls the public API and shows its answer or its refusal with the rule.
+'use strict';
+
+// SYS-03: each policy key's name and the rule it tunes, as the services declare them
+// (services/*/rules/base.py, reception/rules.py, materials/rules/policy.py `Key(default, rule,
+// doc)`). Only labels: the value is checked by the service, which names the rule on refusal.
+const POLICY_KEYS = {
+  attendance: {
+    work_start: ['ATT-04', '上班时间', 'start of the working day; later is late'],
+    work_end: ['ATT-04', '下班时间', 'end of the working day; earlier is an early leave'],
+    rest_weekdays: ['ATT-01', '可轮休的星期', 'weekdays a rest day may fall on (0 = Monday)'],
+    max_rest_days_per_week: ['ATT-01', '每周休息天数', 'rest days per Monday-Sunday week'],
+    grace_minutes: ['ATT-04', '迟到宽限分钟', 'minutes after the start still on time'],
+    late_fine: ['ATT-04', '迟到罚款（元）', 'fine for a late clock-in (yuan)'],
+    early_leave_fine: ['ATT-04', '早退罚款（元）', 'fine for an early leave (yuan)'],
+    absent_if_late_over_minutes: ['ATT-04', '迟到超过即旷工（分钟）', 'later than this is an absent day'],
+    absent_if_early_over_minutes: ['ATT-04', '早退超过即旷工（分钟）', 'leaving earlier than this is an absent day'],
+    leave_notice_days: ['ATT-07', '请假提前天数', 'days ahead personal and annual leave are requested'],
+    emergency_cutoff: ['ATT-07', '急事假截止时间', 'an emergency leave for today is filed before this'],
+    sick_notify_cutoff: ['ATT-07', '病假通知截止时间', 'sick leave is notified before this on the day'],
+    sick_converts_to_annual: ['ATT-07', '无证明病假转年假', 'sick leave without a certificate becomes annual leave'],
+    absences_for_dismissal_review: ['ATT-09', '月旷工次数触发辞退审查', 'absent days in a month that flag a dismissal review'],
+    fine_leaving_post: ['ATT-10', '脱岗罚款（元）', 'fine for leaving the post (yuan)'],
+    fine_sleeping_on_duty: ['ATT-10', '睡岗罚款（元）', 'fine for sleeping on duty (yuan)'],
+    fine_premium_rate_calls: ['ATT-10', '拨打声讯电话罚款（元）', 'fine for premium-rate calls (yuan)'],
+    fine_items_left_out: ['ATT-10', '物品乱放罚款（元）', 'fine for tools or customer files left out (yuan)'],
+    lunch_window_start: ['ATT-11', '午餐开始', 'first lunch starts'],
+    lunch_window_end: ['ATT-11', '午餐截止', 'no lunch starts from this time'],
+    lunch_minutes: ['ATT-11', '午餐时长（分钟）', 'length of a lunch break'],
+    lunch_group: ['ATT-11', '同时午餐人数', 'consultants at lunch at once'],
+    report_due_day: ['ATT-12', '月报截止日', 'the monthly report is due before this day of the month'],
+    pay_effects_enabled: ['ATT-13', '启用薪资影响', 'apply the optional pay effects'],
+    full_attendance_bonus: ['ATT-13', '全勤奖（元/月）', 'full-attendance bonus per month (yuan)'],
+  },
+  reception: {
+    pass_min_minutes: ['REC-05', '主动过号最短分钟', 'shortest voluntary pass; a pass counts two marks'],
+    duty_chooser: ['REC-07', '值班接待人选', 'last_finished, head_of_rotation, last_two_signed_in'],
+    short_absence_keeps_turn: ['REC-04', '报备短暂离开保留轮次', 'an announced short absence keeps the turn'],
+    afternoon_resumes_morning_order: ['REC-10', '下午沿用上午轮次', "after noon the morning's marks carry on"],
+    noon: ['REC-10', '下午开始时间', 'when the afternoon starts (HH:MM)'],
+    sms_deadline_minutes: ['REC-12', '短信时限（分钟）', "minutes after a call's end for the standard SMS"],
+    missing_call_entry_fine: ['REC-12', '来电登记漏项罚款（元/项）', 'fine per blank field of a call registration'],
+    sms_fault_fine: ['REC-12', '短信迟发罚款（元）', 'fine for a standard SMS sent late or never sent'],
+    unregistered_call_fine: ['REC-12', '来电未登记罚款（元）', 'fine for a desk call never registered'],
+    suspension_days_supervisor: ['REC-09', '主管停岗天数', 'days of suspension a supervisor records'],
+    suspension_days_manager: ['REC-09', '经理停岗天数', 'days of suspension a manager records'],
+    suspension_days_excuse: ['REC-09', '借故拒接停岗天数', 'days of suspension for refusing with an excuse'],
+    desk_positions: ['REC-02', '前台站位数', 'how many stand at the front desk'],
+  },
+  clients: {
+    protection_days: ['CLI-03', '客户保护期（天）', 'days of protection after the last registered contact'],
+    no_follow_up_days: ['CLI-03', '未跟进天数', "days without the owner's follow-up before a closer takes the credit"],
+    report_lead_minutes: ['CLI-06', '报备提前分钟', 'minutes a channel report must precede the visit'],
+    report_expiry_days: ['CLI-06', '报备有效天数', 'days a channel report stays valid'],
+    change_split_percent: ['CLI-10', '换顾问业绩比例（%）', "the new consultant's share after a change of consultant"],
+    deposit_minutes: ['CLI-12', '定金时限（分钟）', 'minutes after signing for the deposit'],
+    poaching_fine: ['CLI-09', '抢客罚款（元）', "the fine for poaching another consultant's customer"],
+    phone_lookups_per_hour: ['CLI-14', '每小时查号次数', 'lookups by phone one person may make in an hour'],
+  },
+  materials: {
+    desk_kit_min_per_plan: ['MAT-07', '每种户型单页最少张数', "sheets of every floor plan a desk folder holds"],
+    stocktake_min_counters: ['MAT-06', '盘点最少人数', 'different people who must count a stocktake'],
+    full_count_months: ['MAT-06', '全盘月份', 'months (1-12) whose stocktake is a full count'],
+    plan_periods: ['MAT-02', '需求计划周期', 'weekly, monthly, quarterly'],
+  },
+};
+const SERVICES = [
+  {name: 'attendance', zh: '考勤', en: 'Attendance'},
+  {name: 'reception', zh: '轮序接待', en: 'Reception'},
+  {name: 'clients', zh: '客户归属', en: 'Clients'},
+  {name: 'materials', zh: '物料', en: 'Materials'},
+];
+const LEAVE_TYPES = {personal: '事假 personal', annual: '年假 annual', sick: '病假 sick'};
+const REPORT_COLUMNS = [
+  ['name', '姓名', 'Name'], ['work_days', '应出勤', 'Work days'], ['days_present', '出勤', 'Present'],
+  ['late', '迟到', 'Late'], ['early_leave', '早退', 'Early'], ['absent_days', '旷工', 'Absent'],
+  ['leave_personal', '事假', 'Personal'], ['leave_annual', '年假', 'Annual'], ['leave_sick', '病假', 'Sick'],
+  ['fines', '罚款', 'Fines'], ['violation_slips', '违规单', 'Violation'], ['warning_slips', '警告单', 'Warning'],
+];
+
+// The server's business day (the clock is the server's; tests move it).
+async function serverToday() {
+  const ping = await Anchang.get('/ping').catch(() => null);
+  const now = ping && ping.now ? new Date(ping.now) : new Date();
+  return now.toLocaleDateString('sv-SE', {timeZone: Anchang.tz});
+}
+function dayBefore(day) {
+  const d = new Date(day + 'T12:00:00Z');
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}
+
+document.addEventListener('alpine:init', () => {
+  Alpine.data('manager', () => Anchang.screen({
+    today: '',
+    staff: {}, items: {}, units: {},
+    inbox: [],
+    services: SERVICES,
+    service: 'attendance',
+    policy: {}, draft: {}, policyReason: '',
+    owner: {phone: '', found: [], customer_id: '', owner_id: '', reason: ''},
+    ...Anchang.monthlyReport(),
+    columns: REPORT_COLUMNS,
+    close: {day: '', result: null},
+    conversionBy: 'consultant',
+
+    async init() {
+      this.today = await serverToday();
+      this.close.day = dayBefore(this.today);
+      const people = await Anchang.get('/projects/{p}/staff').catch(() => []);
+      this.staff = Object.fromEntries(people.map(p => [p.id, p]));
+      await Promise.all([this.loadInbox(), this.loadPolicy(), this.loadReport()]);
+    },
+    who(id) { return id == null ? '—' : (this.staff[id] ? this.staff[id].name : `#${id}`); },
+    consultants() { return Object.values(this.staff).filter(p => p.active && p.roles.includes('consultant')); },
+
+
+    // -- the approvals inbox -------------------------------------------------------------------
+    async loadInbox() {
+      const [leave, requests, items, units, subs] = await Promise.all([
+        Anchang.get('/projects/{p}/leave').catch(() => []),
+        Anchang.get('/projects/{p}/materials/requests').catch(() => []),
+        Anchang.get('/projects/{p}/materials/items').catch(() => []),
+        Anchang.get('/projects/{p}/units').catch(() => []),
+        Anchang.get('/projects/{p}/subscriptions').catch(() => []),
+      ]);
+      this.items = Object.fromEntries(items.map(i => [i.id, i]));
+      this.units = Object.fromEntries(units.map(u => [u.id, u]));
+      const inbox = [];
+      for (const l of leave.filter(x => x.status === 'requested')) {
+        inbox.push({key: `leave-${l.id}`, kind: 'leave', kindText: '请假 Leave', who: this.who(l.person_id),
+          what: (LEAVE_TYPES[l.leave_type] || l.leave_type) + (l.emergency ? ' · 急 emergency' : ''),
+          when: l.end_day && l.end_day !== l.start_day ? `${l.start_day} – ${l.end_day}` : l.start_day,
+          rule: l.rule || 'ATT-07', reason: l.reason, note: '',
+          actions: [{label: '批准 Approve', go: () => this.decide(`/projects/{p}/leave/${l.id}/approve`,
+            undefined, r => `已批准 Approved: ${this.who(r.person_id)} ${r.start_day} (${r.rule || 'ATT-07'})`)}]});
+      }
+      for (const q of requests.filter(x => x.kind === 'urgent' && x.status === 'pending')) {
+        const item = this.items[q.item_id];
+        const row = {key: `request-${q.id}`, kind: 'request', kindText: '紧急领用 Urgent request',
+          who: this.who(q.requested_by), what: `${item ? item.name : '#' + q.item_id} × ${q.quantity}` +
+            (q.purpose ? ` · ${q.purpose}` : ''), when: '—', rule: q.rule || 'MAT-02', reason: q.reason, note: ''};
+        row.actions = [
+          {label: '批准 Approve', go: () => this.decide(`/projects/{p}/materials/requests/${q.id}/approve`,
+            {reason: row.note}, r => `已批准 Approved (${r.rule}): ${r.reason}`)},
+          {label: '驳回 Reject', secondary: true, go: () => this.decide(`/projects/{p}/materials/requests/${q.id}/reject`,
+            {reason: row.note}, r => `已驳回 Rejected (${r.rule}): ${r.reason}`)},
+        ];
+        row.needsNote = true;
+        inbox.push(row);
+      }
+      for (const u of units.filter(x => x.confirmed_by == null)) {
+        inbox.push({key: `unit-${u.id}`, kind: 'unit', kindText: '销控确认 Unit', who: '—',
+          what: `房源 Unit ${u.code}`, when: '—', rule: 'CLI-12',
+          reason: '认购前须经理确认可售 A manager confirms a unit available before any subscription', note: '',
+          actions: [{label: '确认可售 Confirm', go: () => this.decide(`/projects/{p}/units/${u.id}/confirm`,
+            undefined, r => `已确认 Confirmed: ${r.code} (CLI-12)`)}]});
+      }
+      for (const s of subs.filter(x => x.state === 'live')) {
+        const unit = this.units[s.unit_id];
+        inbox.push({key: `sub-${s.id}`, kind: 'subscription', kindText: '认购退订 Subscription',
+          who: this.who(s.closer_id), what: `房源 Unit ${unit ? unit.code : '#' + s.unit_id} · 客户 customer #${s.customer_id}`,
+          when: this.dateTime(s.signed_at), rule: s.rule || 'CLI-12', reason: s.reason, note: '',
+          actions: [
+            {label: '退订 Withdraw', go: () => this.decide(`/projects/{p}/subscriptions/${s.id}/withdraw`,
+              {kind: 'withdrawal'}, r => `已退订 Withdrawn (${r.rule}): ${r.reason}`)},
+            {label: '退款 Refund', secondary: true, go: () => this.decide(`/projects/{p}/subscriptions/${s.id}/withdraw`,
+              {kind: 'refund'}, r => `已退款 Refunded (${r.rule}): ${r.reason}`)},
+          ]});
+      }
+      this.inbox = inbox;
+    },
+    async decide(path, body, notice) {
+      const r = await this.run('inbox', () => Anchang.post(path, body), notice);
+      if (r) await this.loadInbox();
+    },
+
+    // -- policy (SYS-03) ---------------------------------------------------------------------
+    keys() { return Object.keys(this.policy); },
+    meta(k) { return (POLICY_KEYS[this.service] || {})[k] || ['SYS-03', k, '']; },
+    kindOf(v) { return Array.isArray(v) ? 'list' : typeof v; },
+    async pick(name) {
+      this.service = name;
+      await this.loadPolicy();
+    },
+    async loadPolicy() {
+      const values = await Anchang.get(`/projects/{p}/policy/${this.service}`).catch(() => ({}));
+      this.policy = values;
+      this.draft = Object.fromEntries(Object.entries(values).map(([k, v]) =>
+        [k, Array.isArray(v) ? v.join(', ') : v]));
+    },
+    // The form's text back into the value's type; the service checks it (and names the rule).
+    typed(k) {
+      const was = this.policy[k], v = this.draft[k];
+      if (Array.isArray(was)) {
+        const parts = String(v).split(/[,，\s]+/).filter(Boolean);
+        return parts.map(p => (/^-?\d+$/.test(p) ? Number(p) : p));
+      }
+      if (typeof was === 'number') return v === '' || v === null ? v : Number(v);
+      return v;
+    },
+    async savePolicy() {
+      const changes = {};
+      for (const k of this.keys()) {
+        const v = this.typed(k);
+        if (JSON.stringify(v) !== JSON.stringify(this.policy[k])) changes[k] = v;
+      }
+      if (!Object.keys(changes).length) {
+        this.where = 'policy'; this.error = null; this.notice = '没有改动 Nothing changed';
+        return;
+      }
+      const names = Object.keys(changes).map(k => `${k} (${this.meta(k)[0]})`).join(', ');
+      const r = await this.run('policy', () => Anchang.api('PATCH', `/projects/{p}/policy/${this.service}`,
+        {changes, reason: this.policyReason || null}), `已保存 Saved: ${names}`);
+      if (r) { this.policyReason = ''; await this.loadPolicy(); }
+    },
+
+    // -- ownership override (CLI-11) -----------------------------------------------------------
+    async findCustomer() {
+      const found = await this.run('owner', () => Anchang.get('/projects/{p}/customers', {phone: this.owner.phone}));
+      if (!found) return;
+      this.owner.found = found;
+      this.owner.customer_id = found.length ? String(found[0].id) : '';
+      if (!found.length) this.notice = '没有这个号码的客户 No customer with this phone';
+    },
+    async override() {
+      const r = await this.run('owner', () => Anchang.post(`/projects/{p}/customers/${this.owner.customer_id}/override`,
+        {owner_id: Number(this.owner.owner_id), reason: this.owner.reason}), r => `${r.rule}: ${r.reason}`);
+      if (r) {
+        this.owner.reason = '';
+        const id = this.owner.customer_id;
+        this.owner.found = await Anchang.get('/projects/{p}/customers', {phone: this.owner.phone}).catch(() => []);
+        this.owner.customer_id = id;
+      }
+    },
+
+    // -- reports and exports ---------------------------------------------------------------------
+    async download(path, query) {
+      await this.run('report', () => Anchang.download(path, query), name => `已下载 Downloaded: ${name}`);
+    },
+    exportReport(format) {
+      return this.download('/projects/{p}/reports/monthly/export', {year: this.report.year, month: this.report.month, format});
+    },
+    exportConversion(format) {
+      return this.download('/projects/{p}/conversion/export', {by: this.conversionBy, period: 'month', label: this.label(), format});
+    },
+    exportStock(format) { return this.download('/projects/{p}/materials/stock/export', {format}); },
+    exportMovements(format) { return this.download('/projects/{p}/materials/movements/export', {format}); },
+
+    // -- the day's close (ATT-09) --------------------------------------------------------------
+    async closeDay() {
+      const r = await this.run('close', () => Anchang.post('/projects/{p}/days/close', {day: this.close.day}),
+        r => `已日结 Closed ${r.day} (ATT-09)`);
+      if (r) this.close.result = r;
+    },
+  }));
+});
