@@ -5,7 +5,8 @@ A block fenced as ```sh is run. A block of commands that must not run in a test 
 procedure that stops the platform or needs another machine) is fenced as ```console; every
 other fence (output, tables, layout) holds no commands.
 The blocks of one document run in order in one bash (``set -u``: an undefined variable stops
-it). Every ``curl`` and ``.venv/bin/python`` is wrapped to record its line, HTTP status or exit
+it), in a scratch directory that shows the project's files (so ``docs/samples/…`` and
+``.venv`` are where the reader has them, and files a step writes land in the scratch). Every ``curl`` and ``.venv/bin/python`` is wrapped to record its line, HTTP status or exit
 code. What a step should answer is read from its comment, as the documents write it for
 readers: ``# 409 {"error":{…"rule":"ATT-01"…`` (trailing, or the comment lines right after the
 command) means status 409 and a body naming ATT-01; ``# exit 2`` an exit code; without one a
@@ -137,8 +138,14 @@ def run(path, stack, timeout=600):
         env = dict(stack.env, DOC_LOG=str(log), DOC_TMP=tmp, DOC_ROOT=str(root),
                    PYTHONPATH=str(root), LC_ALL="C.UTF-8")
         (pathlib.Path(tmp) / "doc.sh").write_text(s.text)
+        for entry in root.iterdir():     # the project as the reader sees it; files land in tmp
+            if entry.name not in ("var", ".git", "doc.sh", "steps.log"):
+                (pathlib.Path(tmp) / entry.name).symlink_to(entry)
         done = subprocess.run(["bash", "doc.sh"], cwd=tmp, env=env, capture_output=True,
                               text=True, timeout=timeout)
+        if os.environ.get("DOCS_TRANSCRIPT"):     # a directory: what each document printed
+            out = pathlib.Path(os.environ["DOCS_TRANSCRIPT"]) / (pathlib.Path(path).stem + ".out")
+            out.write_text(done.stdout + done.stderr)
         steps = [parse(row) for row in log.read_text().splitlines()]
         return judge(s, steps, done)
 
