@@ -2,16 +2,21 @@
 paste them into one shell, and says which steps did not do what the document says.
 
 A block fenced as ```sh is run. A block of commands that must not run in a test (an operator's
-procedure that stops the platform or needs another machine) is fenced as ```console; every
-other fence (output, tables, layout) holds no commands.
+procedure that stops the platform or needs another machine) is fenced as ```console; output
+or a layout that mentions a command is ```text; any other fence holds no commands.
+
 The blocks of one document run in order in one bash (``set -u``: an undefined variable stops
-it), in a scratch directory that shows the project's files (so ``docs/samples/…`` and
-``.venv`` are where the reader has them, and files a step writes land in the scratch). Every ``curl`` and ``.venv/bin/python`` is wrapped to record its line, HTTP status or exit
-code. What a step should answer is read from its comment, as the documents write it for
-readers: ``# 409 {"error":{…"rule":"ATT-01"…`` (trailing, or the comment lines right after the
-command) means status 409 and a body naming ATT-01; ``# exit 2`` an exit code; without one a
-``curl`` must answer 2xx and a CLI exit 0. A ``curl`` inside a shell function (``tok``,
-``clock``) must answer 2xx."""
+it), in a scratch directory that shows the project's files (``docs/samples/…`` and ``.venv``
+are where the reader has them; files a step writes land in the scratch). Every ``curl`` and
+``.venv/bin/python`` is wrapped to record its line and HTTP status or exit code.
+
+What a step should answer is read from its comment, as the documents write it for readers:
+the trailing comment on the command's last line, else the first comment line right after the
+command that starts with a status. ``# 409 {"error":{…"rule":"ATT-01"…`` means status 409 and
+a body naming ATT-01 (the first rule ID in the comment); ``# exit 2`` an exit code; without
+one a ``curl`` must answer 2xx and a CLI exit 0. A ``curl`` inside a shell function (``tok``,
+``clock``) must answer 2xx. Bash errors (an undefined variable) and Python tracebacks fail the
+document."""
 import dataclasses
 import os
 import pathlib
@@ -71,8 +76,8 @@ def blocks(path):
 
 def untagged_commands(path):
     """Blocks that hold commands but are not fenced as sh (they would escape the test)."""
-    return [first for info, first, lines in blocks(path) if info not in ("sh", "console")
-            and any(line.lstrip().startswith(RUNNABLE) or "$(curl " in line for line in lines)]
+    return [first for info, first, lines in blocks(path) if info not in ("sh", "console", "text")
+            and any(marker in line for marker in RUNNABLE for line in lines)]
 
 
 def script(path, port):

@@ -61,6 +61,11 @@ ROUTES = [
     Route("POST", f"{P}/leave/<int:leave_id>/certificate", "File the medical certificate of "
           "sick leave", S, service=S, rpc="file_certificate", response=att.LeaveOut,
           rules=("ATT-07",)),
+    Route("POST", f"{P}/leave/<int:leave_id>/reject", "Turn a leave request down with a reason "
+          "(manager)", S, service=S, rpc="reject_leave", body=att.LeaveRejectIn,
+          response=att.LeaveOut, rules=("ATT-07",)),
+    Route("GET", f"{P}/swaps", "Shift and rest swaps (a consultant sees their own)", S,
+          service=S, rpc="list_swaps", response=att.SwapRecordOut, many=True, rules=("ATT-08",)),
     Route("POST", f"{P}/swaps", "Record a shift/rest swap: approved (manager, before the day) "
           "or found without approval (both absent)", S, service=S, rpc="record_swap",
           body=att.SwapIn, response=att.SwapOut, status=201, rules=("ATT-08",)),

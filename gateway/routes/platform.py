@@ -7,6 +7,7 @@ from services.common.schemas import (
     POLICY_OUT,
     HealthOut,
     Instant,
+    PolicyKeyOut,
     Schema,
     ServiceHealthOut,
     WhyOut,
@@ -75,6 +76,10 @@ for _name in SERVICE_NAMES:
         Route("GET", f"/v1/projects/<int:project_id>/policy/{_name}",
               f"The project's {_name} policy (defaults from the rulebook)", "policy",
               service=_name, rpc="get_policy", response=POLICY_OUT, rules=("SYS-03",)),
+        Route("GET", f"/v1/projects/<int:project_id>/policy/{_name}/keys",
+              f"The project's {_name} policy as a form shows it: each key's value, default, "
+              "rule and meaning", "policy", service=_name, rpc="policy_keys",
+              response=PolicyKeyOut, many=True, rules=("SYS-03",)),
         Route("PATCH", f"/v1/projects/<int:project_id>/policy/{_name}",
               f"Change {_name} policy values (manager)", "policy", service=_name,
               rpc="set_policy", body=PolicyChange, handler="change_policy", response=POLICY_OUT,

@@ -295,6 +295,19 @@ def leaves(session, project_id, person_id=None):
     return _of_project(session, Leave, project_id, person_id)
 
 
+def swaps(session, project_id, person_id=None):
+    query = select(Swap).where(Swap.project_id == project_id)
+    if person_id is not None:
+        query = query.where((Swap.a_id == person_id) | (Swap.b_id == person_id))
+    return list(session.scalars(query.order_by(Swap.id)))
+
+
+def swap_view(row):
+    return {"id": row.id, "a_id": row.a_id, "b_id": row.b_id, "days": list(row.days),
+            "status": row.status, "approved_by": row.approved_by, "rule": row.rule,
+            "reason": row.reason}
+
+
 def leaves_on(session, project_id, day):
     return list(session.scalars(select(Leave).where(
         Leave.project_id == project_id, Leave.status == "approved",

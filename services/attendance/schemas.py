@@ -121,6 +121,24 @@ class SwapIn(Schema):
     approved = fields.Boolean(load_default=True)
 
 
+class SwapRecordOut(Schema):
+    """ATT-08: a swap as recorded: approved (rosters exchanged) or unapproved (both absent)."""
+    id = fields.Integer()
+    a_id = fields.Integer()
+    b_id = fields.Integer()
+    days = fields.List(fields.String())
+    status = fields.String()
+    approved_by = fields.Integer(allow_none=True)
+    rule = fields.String()
+    reason = fields.String()
+
+
+class LeaveRejectIn(Schema):
+    RULE = "ATT-07"
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500),
+                           metadata={"example": "开盘周人手不足 short-handed in the launch week"})
+
+
 class OffenceIn(Schema):
     RULE = "ATT-10"
     person_id = fields.Integer(required=True)

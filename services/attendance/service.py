@@ -213,6 +213,17 @@ class AttendanceService(ServiceKit):
             return dump(schemas.LeaveOut, usecases.approve_leave(uow, project_id, leave_id))
 
     @rpc
+    def reject_leave(self, token, project_id, leave_id, payload):
+        with self.uow(self.caller_of("reject_leave", token, project_id)) as uow:
+            return dump(schemas.LeaveOut, usecases.reject_leave(
+                uow, project_id, leave_id, loaded(schemas.LeaveRejectIn, payload)))
+
+    @rpc
+    def list_swaps(self, token, project_id):
+        with self.uow(self.caller(token, project_id)) as uow:
+            return dump(schemas.SwapRecordOut, usecases.list_swaps(uow, project_id), many=True)
+
+    @rpc
     def return_from_leave(self, token, project_id, leave_id):
         with self.uow(self.caller(token, project_id)) as uow:
             return dump(schemas.LeaveOut, usecases.return_from_leave(uow, project_id, leave_id))

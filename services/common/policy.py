@@ -30,6 +30,14 @@ def read(session, project_id, spec):
                        field=exc.key)
 
 
+def described(session, project_id, spec):
+    """SYS-03 for a form: each key with its value, default, the rule it tunes and what it
+    means, in the spec's order (the screens show the rule beside each value)."""
+    values = read(session, project_id, spec)
+    return [{"key": name, "value": values[name], "default": key.default, "rule": key.rule,
+             "doc": key.doc} for name, key in spec.keys.items()]
+
+
 def change(session, project_id, spec, changes, changed_by, reason=None):
     """Check ``changes`` together with the stored values, store them, return the policy."""
     if not isinstance(changes, dict) or not changes:

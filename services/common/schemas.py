@@ -156,6 +156,15 @@ class HealthOut(Schema):
     services = fields.Dict(keys=fields.String(), values=fields.String())
 
 
+class PolicyKeyOut(Schema):
+    """SYS-03: one policy key as a form shows it."""
+    key = fields.String()
+    value = fields.Raw(metadata={"description": "the project's value (the default if unset)"})
+    default = fields.Raw(metadata={"description": "the rulebook's default"})
+    rule = fields.String(metadata={"description": "the rule this value tunes"})
+    doc = fields.String(metadata={"description": "what the value means"})
+
+
 # a project's policy values: key -> value, keys per service (GET /v1/projects/<id>/policy/<s>)
 POLICY_OUT = {"type": "object", "additionalProperties": True,
               "description": "policy key -> value (SYS-03); the keys are the service's"}

@@ -145,6 +145,11 @@ class ServiceKit(EventRetries):
         return policy.read(self.db, project_id, self.policy_spec)
 
     @rpc
+    def policy_keys(self, token, project_id):
+        self.caller(token, project_id)
+        return policy.described(self.db, project_id, self.policy_spec)
+
+    @rpc
     def set_policy(self, token, project_id, changes, reason=None):
         caller = self.caller(token, project_id, "manager", action="change policy (SYS-03)")
         with self.uow(caller) as uow:

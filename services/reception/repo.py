@@ -302,7 +302,7 @@ def call_view(row, now, policy):
             "ended_at": iso(row.ended_at),
             "faults": [fault_view(f) for f in row.faults],
             "sms": {"status": sms.outcome, "rule": sms.rule, "reason": sms.reason,
-                    "sent_at": iso(row.sms_sent_at)}}
+                    "sent_at": iso(row.sms_sent_at), "deadline": sms.data["deadline"]}}
 
 
 # ---------------------------------------------------------------- REC-13 display logins

@@ -768,9 +768,10 @@ def check_sms(call_ended_at: datetime, sms_sent_at: datetime | None, now: dateti
     mins, secs = divmod(int(took.total_seconds()), 60)
     if sms_sent_at <= deadline:
         return allow("REC-12", f"SMS sent {mins}:{secs:02d} after the call (limit {limit} min)",
-                     "on_time", seconds=took.total_seconds())
+                     "on_time", seconds=took.total_seconds(), deadline=deadline.isoformat())
     return refuse("REC-12", f"SMS sent {mins}:{secs:02d} after the call, later than {limit} min",
-                  "late", seconds=took.total_seconds(), took=f"{mins}:{secs:02d}")
+                  "late", seconds=took.total_seconds(), took=f"{mins}:{secs:02d}",
+                  deadline=deadline.isoformat())
 
 
 def call_ended_gate(ended_at: datetime, now: datetime) -> Decision:

@@ -178,6 +178,8 @@ class SmsOut(Cited):
     """REC-12: the SMS after a call: pending, missing, on time or late."""
     status = fields.String()
     sent_at = fields.String(allow_none=True)
+    deadline = fields.String(metadata={"description": "the call's end plus the policy's SMS "
+                                                      "minutes (REC-12), ISO-8601"})
 
 
 class UnregisteredCallIn(Schema):

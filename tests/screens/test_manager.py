@@ -35,6 +35,25 @@ def test_a_manager_approves_leave_from_the_inbox(stack, screen, project):
                                                  as_="manager").json()]
     assert statuses == ["approved"]
 
+    # ATT-07: another request turned down, with the reason the applicant will read
+    other = project.api("POST", "/v1/projects/{p}/leave", as_="c2", json={
+        "leave_type": "personal", "start_day": "2026-03-09", "handover_note": "交接 c3"}).json()
+    swap = project.api("POST", "/v1/projects/{p}/swaps", as_="manager", json={
+        "a_id": project.ids["c3"], "b_id": project.ids["c4"], "days": [MON], "approved": False})
+    assert swap.status_code == 201, swap.text
+    s.go("/app/manager")
+    row = s.page.locator(f"tr[data-item='leave-{other['id']}']")
+    row.get_by_label("理由").fill("开盘周人手不足")
+    row.get_by_role("button", name="不批准 Turn down").click()
+    assert "ATT-07" in s.notice() and "开盘周人手不足" in s.notice()
+    expect(row).to_have_count(0)
+    mine = project.api("GET", "/v1/projects/{p}/leave", as_="c2").json()
+    assert mine[-1]["status"] == "rejected" and "开盘周人手不足" in mine[-1]["reason"]
+    found = s.page.locator(f"li[data-swap='{swap.json()['id']}']")
+    expect(found).to_contain_text(f"c3-{project.code} ⇄ c4-{project.code}")
+    expect(found).to_contain_text("both absent")                      # ATT-08, as recorded
+    s.shot("leave turned down with a reason; the swaps recorded")
+
     unit = project.api("POST", "/v1/projects/{p}/units", as_="manager",
                        json={"code": "3-1801"}).json()
     s.go("/app/manager")

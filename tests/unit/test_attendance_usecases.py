@@ -232,3 +232,34 @@ def test_sys03_a_bad_policy_value_is_refused_when_written_naming_key_and_rule(of
     assert act("c1", "08:00").policy(pid)["grace_minutes"] == 5
     view = usecases.punch(act("c1", "08:34"), pid, {"kind": "in", "person_id": None})
     assert view["outcome"] == "on_time"                          # the stored grace applies
+
+
+def test_att07_a_manager_turns_leave_down_with_a_reason_the_applicant_reads(office):
+    act, pid, ids, s = office
+    asked = usecases.request_leave(act("c1", "09:00"), pid, {
+        "leave_type": "annual", "start_day": at("2026-03-10").date(), "end_day": None,
+        "handover_note": "x", "emergency": False})
+    assert asked["status"] == "requested"
+    with pytest.raises(Forbidden) as supervisor:              # the approver's role, not a lead's
+        usecases.reject_leave(act("sup", "09:05"), pid, asked["id"], {"reason": "no"})
+    assert supervisor.value.rule == "ATT-07"
+    turned = usecases.reject_leave(act("mgr", "09:05"), pid, asked["id"],
+                                   {"reason": "开盘周人手不足 launch week"})
+    assert (turned["status"], turned["rule"]) == ("rejected", "ATT-07")
+    assert "launch week" in turned["reason"]
+    assert usecases.list_leave(act("c1", "09:06"), pid)[-1]["status"] == "rejected"
+    with pytest.raises(Conflict) as twice:                    # decided once: approve no longer
+        usecases.approve_leave(act("mgr", "09:06"), pid, asked["id"])
+    assert twice.value.rule == "ATT-07"
+    assert chain(s, "leave", asked["id"], pid)[-1]["outcome"] == "rejected"
+
+
+def test_att08_swaps_are_listed_to_leads_and_to_the_two_people_in_them(office):
+    act, pid, ids, s = office
+    usecases.record_swap(act("mgr", "09:00"), pid, {"a_id": ids["c1"], "b_id": ids["sup"],
+                                                    "days": [at(MON).date()],
+                                                    "approved": False})
+    assert [w["status"] for w in usecases.list_swaps(act("clerk", "09:01"), pid)] == \
+        ["unapproved"]
+    assert usecases.list_swaps(act("c1", "09:01"), pid)[0]["days"] == [MON]
+    assert usecases.list_swaps(act("c2", "09:01"), pid) == []      # not theirs

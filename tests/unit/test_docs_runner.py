@@ -53,7 +53,8 @@ def test_bash_errors_and_tracebacks_fail_the_document():
     errors = docs_runner.shell_errors(s, ["doc.sh: line 3: SUP: unbound variable",
                                           "Traceback (most recent call last):", "  File x",
                                           "KeyError: 'token'"])
-    assert errors == ["README.md:120: SUP: unbound variable", "a Python traceback: KeyError: 'token'"]
+    assert errors == ["README.md:120: SUP: unbound variable",
+                      "a Python traceback: KeyError: 'token'"]
 
 
 def test_every_block_of_commands_is_run_or_marked_as_a_runbook():

@@ -239,6 +239,9 @@ def test_rec12_blank_call_fields_are_fined_and_the_sms_is_recorded_once(office):
                                       Owners())
     assert (call["missing"], call["fine"]) == (["need", "how_heard"], 20)
     assert datetime.fromisoformat(call["ended_at"]) == at(f"{DAY} 09:00")   # CallOut carries it
+    # the screen's countdown is the server's deadline: the end plus the policy's 5 minutes
+    assert datetime.fromisoformat(call["sms"]["deadline"]) == at(f"{DAY} 09:05")
+    assert call["sms"]["status"] == "pending"
     assert outbox_events(office, "call_registered")[0]["fine"] == 20
     with pytest.raises(Unprocessable) as exc, act(office, DESK) as uow:
         usecases.record_sms(uow, PID, call["id"], {"sent_at": f"{DAY}T09:30:00+08:00"})
@@ -246,6 +249,7 @@ def test_rec12_blank_call_fields_are_fined_and_the_sms_is_recorded_once(office):
     with act(office, DESK) as uow:
         sms = usecases.record_sms(uow, PID, call["id"], {"sent_at": f"{DAY}T09:04:00+08:00"})
     assert sms["sms"]["status"] == "on_time"
+    assert datetime.fromisoformat(sms["sms"]["deadline"]) == at(f"{DAY} 09:05")
     with pytest.raises(Conflict) as exc, act(office, DESK) as uow:
         usecases.record_sms(uow, PID, call["id"], {})
     assert exc.value.rule == "REC-12"

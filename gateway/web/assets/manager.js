@@ -3,67 +3,67 @@
 // no rule: each button calls the public API and shows its answer or its refusal with the rule.
 'use strict';
 
-// SYS-03: each policy key's name and the rule it tunes, as the services declare them
-// (services/*/rules/base.py, reception/rules.py, materials/rules/policy.py `Key(default, rule,
-// doc)`). Only labels: the value is checked by the service, which names the rule on refusal.
-const POLICY_KEYS = {
+// SYS-03: each policy key's Chinese label. The rule each key tunes and what it means come from
+// the service (GET …/policy/<service>/keys), which also checks every value and names the rule
+// on refusal; a key without a label here shows its name.
+const POLICY_LABELS = {
   attendance: {
-    work_start: ['ATT-04', '上班时间', 'start of the working day; later is late'],
-    work_end: ['ATT-04', '下班时间', 'end of the working day; earlier is an early leave'],
-    rest_weekdays: ['ATT-01', '可轮休的星期', 'weekdays a rest day may fall on (0 = Monday)'],
-    max_rest_days_per_week: ['ATT-01', '每周休息天数', 'rest days per Monday-Sunday week'],
-    grace_minutes: ['ATT-04', '迟到宽限分钟', 'minutes after the start still on time'],
-    late_fine: ['ATT-04', '迟到罚款（元）', 'fine for a late clock-in (yuan)'],
-    early_leave_fine: ['ATT-04', '早退罚款（元）', 'fine for an early leave (yuan)'],
-    absent_if_late_over_minutes: ['ATT-04', '迟到超过即旷工（分钟）', 'later than this is an absent day'],
-    absent_if_early_over_minutes: ['ATT-04', '早退超过即旷工（分钟）', 'leaving earlier than this is an absent day'],
-    leave_notice_days: ['ATT-07', '请假提前天数', 'days ahead personal and annual leave are requested'],
-    emergency_cutoff: ['ATT-07', '急事假截止时间', 'an emergency leave for today is filed before this'],
-    sick_notify_cutoff: ['ATT-07', '病假通知截止时间', 'sick leave is notified before this on the day'],
-    sick_converts_to_annual: ['ATT-07', '无证明病假转年假', 'sick leave without a certificate becomes annual leave'],
-    absences_for_dismissal_review: ['ATT-09', '月旷工次数触发辞退审查', 'absent days in a month that flag a dismissal review'],
-    fine_leaving_post: ['ATT-10', '脱岗罚款（元）', 'fine for leaving the post (yuan)'],
-    fine_sleeping_on_duty: ['ATT-10', '睡岗罚款（元）', 'fine for sleeping on duty (yuan)'],
-    fine_premium_rate_calls: ['ATT-10', '拨打声讯电话罚款（元）', 'fine for premium-rate calls (yuan)'],
-    fine_items_left_out: ['ATT-10', '物品乱放罚款（元）', 'fine for tools or customer files left out (yuan)'],
-    lunch_window_start: ['ATT-11', '午餐开始', 'first lunch starts'],
-    lunch_window_end: ['ATT-11', '午餐截止', 'no lunch starts from this time'],
-    lunch_minutes: ['ATT-11', '午餐时长（分钟）', 'length of a lunch break'],
-    lunch_group: ['ATT-11', '同时午餐人数', 'consultants at lunch at once'],
-    report_due_day: ['ATT-12', '月报截止日', 'the monthly report is due before this day of the month'],
-    pay_effects_enabled: ['ATT-13', '启用薪资影响', 'apply the optional pay effects'],
-    full_attendance_bonus: ['ATT-13', '全勤奖（元/月）', 'full-attendance bonus per month (yuan)'],
+    work_start: '上班时间',
+    work_end: '下班时间',
+    rest_weekdays: '可轮休的星期',
+    max_rest_days_per_week: '每周休息天数',
+    grace_minutes: '迟到宽限分钟',
+    late_fine: '迟到罚款（元）',
+    early_leave_fine: '早退罚款（元）',
+    absent_if_late_over_minutes: '迟到超过即旷工（分钟）',
+    absent_if_early_over_minutes: '早退超过即旷工（分钟）',
+    leave_notice_days: '请假提前天数',
+    emergency_cutoff: '急事假截止时间',
+    sick_notify_cutoff: '病假通知截止时间',
+    sick_converts_to_annual: '无证明病假转年假',
+    absences_for_dismissal_review: '月旷工次数触发辞退审查',
+    fine_leaving_post: '脱岗罚款（元）',
+    fine_sleeping_on_duty: '睡岗罚款（元）',
+    fine_premium_rate_calls: '拨打声讯电话罚款（元）',
+    fine_items_left_out: '物品乱放罚款（元）',
+    lunch_window_start: '午餐开始',
+    lunch_window_end: '午餐截止',
+    lunch_minutes: '午餐时长（分钟）',
+    lunch_group: '同时午餐人数',
+    report_due_day: '月报截止日',
+    pay_effects_enabled: '启用薪资影响',
+    full_attendance_bonus: '全勤奖（元/月）',
   },
   reception: {
-    pass_min_minutes: ['REC-05', '主动过号最短分钟', 'shortest voluntary pass; a pass counts two marks'],
-    duty_chooser: ['REC-07', '值班接待人选', 'last_finished, head_of_rotation, last_two_signed_in'],
-    short_absence_keeps_turn: ['REC-04', '报备短暂离开保留轮次', 'an announced short absence keeps the turn'],
-    afternoon_resumes_morning_order: ['REC-10', '下午沿用上午轮次', "after noon the morning's marks carry on"],
-    noon: ['REC-10', '下午开始时间', 'when the afternoon starts (HH:MM)'],
-    sms_deadline_minutes: ['REC-12', '短信时限（分钟）', "minutes after a call's end for the standard SMS"],
-    missing_call_entry_fine: ['REC-12', '来电登记漏项罚款（元/项）', 'fine per blank field of a call registration'],
-    sms_fault_fine: ['REC-12', '短信迟发罚款（元）', 'fine for a standard SMS sent late or never sent'],
-    unregistered_call_fine: ['REC-12', '来电未登记罚款（元）', 'fine for a desk call never registered'],
-    suspension_days_supervisor: ['REC-09', '主管停岗天数', 'days of suspension a supervisor records'],
-    suspension_days_manager: ['REC-09', '经理停岗天数', 'days of suspension a manager records'],
-    suspension_days_excuse: ['REC-09', '借故拒接停岗天数', 'days of suspension for refusing with an excuse'],
-    desk_positions: ['REC-02', '前台站位数', 'how many stand at the front desk'],
+    pass_min_minutes: '主动过号最短分钟',
+    duty_chooser: '值班接待人选',
+    short_absence_keeps_turn: '报备短暂离开保留轮次',
+    afternoon_resumes_morning_order: '下午沿用上午轮次',
+    noon: '下午开始时间',
+    sms_deadline_minutes: '短信时限（分钟）',
+    missing_call_entry_fine: '来电登记漏项罚款（元/项）',
+    sms_fault_fine: '短信迟发罚款（元）',
+    unregistered_call_fine: '来电未登记罚款（元）',
+    suspension_days_supervisor: '主管停岗天数',
+    suspension_days_manager: '经理停岗天数',
+    suspension_days_excuse: '借故拒接停岗天数',
+    desk_positions: '前台站位数',
   },
   clients: {
-    protection_days: ['CLI-03', '客户保护期（天）', 'days of protection after the last registered contact'],
-    no_follow_up_days: ['CLI-03', '未跟进天数', "days without the owner's follow-up before a closer takes the credit"],
-    report_lead_minutes: ['CLI-06', '报备提前分钟', 'minutes a channel report must precede the visit'],
-    report_expiry_days: ['CLI-06', '报备有效天数', 'days a channel report stays valid'],
-    change_split_percent: ['CLI-10', '换顾问业绩比例（%）', "the new consultant's share after a change of consultant"],
-    deposit_minutes: ['CLI-12', '定金时限（分钟）', 'minutes after signing for the deposit'],
-    poaching_fine: ['CLI-09', '抢客罚款（元）', "the fine for poaching another consultant's customer"],
-    phone_lookups_per_hour: ['CLI-14', '每小时查号次数', 'lookups by phone one person may make in an hour'],
+    protection_days: '客户保护期（天）',
+    no_follow_up_days: '未跟进天数',
+    report_lead_minutes: '报备提前分钟',
+    report_expiry_days: '报备有效天数',
+    change_split_percent: '换顾问业绩比例（%）',
+    deposit_minutes: '定金时限（分钟）',
+    poaching_fine: '抢客罚款（元）',
+    phone_lookups_per_hour: '每小时查号次数',
   },
   materials: {
-    desk_kit_min_per_plan: ['MAT-07', '每种户型单页最少张数', "sheets of every floor plan a desk folder holds"],
-    stocktake_min_counters: ['MAT-06', '盘点最少人数', 'different people who must count a stocktake'],
-    full_count_months: ['MAT-06', '全盘月份', 'months (1-12) whose stocktake is a full count'],
-    plan_periods: ['MAT-02', '需求计划周期', 'weekly, monthly, quarterly'],
+    desk_kit_min_per_plan: '每种户型单页最少张数',
+    stocktake_min_counters: '盘点最少人数',
+    full_count_months: '全盘月份',
+    plan_periods: '需求计划周期',
   },
 };
 const SERVICES = [
@@ -96,10 +96,10 @@ document.addEventListener('alpine:init', () => {
   Alpine.data('manager', () => Anchang.screen({
     today: '',
     staff: {}, items: {}, units: {},
-    inbox: [],
+    inbox: [], swaps: [],
     services: SERVICES,
     service: 'attendance',
-    policy: {}, draft: {}, policyReason: '',
+    policy: {}, policyKeys: {}, draft: {}, policyReason: '',
     owner: {phone: '', found: [], customer_id: '', owner_id: '', reason: ''},
     ...Anchang.monthlyReport(),
     columns: REPORT_COLUMNS,
@@ -119,23 +119,30 @@ document.addEventListener('alpine:init', () => {
 
     // -- the approvals inbox -------------------------------------------------------------------
     async loadInbox() {
-      const [leave, requests, items, units, subs] = await Promise.all([
+      const [leave, requests, items, units, subs, swaps] = await Promise.all([
         Anchang.get('/projects/{p}/leave').catch(() => []),
         Anchang.get('/projects/{p}/materials/requests').catch(() => []),
         Anchang.get('/projects/{p}/materials/items').catch(() => []),
         Anchang.get('/projects/{p}/units').catch(() => []),
         Anchang.get('/projects/{p}/subscriptions').catch(() => []),
+        Anchang.get('/projects/{p}/swaps').catch(() => []),
       ]);
+      this.swaps = swaps.slice().reverse();
       this.items = Object.fromEntries(items.map(i => [i.id, i]));
       this.units = Object.fromEntries(units.map(u => [u.id, u]));
       const inbox = [];
       for (const l of leave.filter(x => x.status === 'requested')) {
-        inbox.push({key: `leave-${l.id}`, kind: 'leave', kindText: '请假 Leave', who: this.who(l.person_id),
+        const row = {key: `leave-${l.id}`, kind: 'leave', kindText: '请假 Leave', who: this.who(l.person_id),
           what: (LEAVE_TYPES[l.leave_type] || l.leave_type) + (l.emergency ? ' · 急 emergency' : ''),
           when: l.end_day && l.end_day !== l.start_day ? `${l.start_day} – ${l.end_day}` : l.start_day,
-          rule: l.rule || 'ATT-07', reason: l.reason, note: '',
-          actions: [{label: '批准 Approve', go: () => this.decide(`/projects/{p}/leave/${l.id}/approve`,
-            undefined, r => `已批准 Approved: ${this.who(r.person_id)} ${r.start_day} (${r.rule || 'ATT-07'})`)}]});
+          rule: l.rule || 'ATT-07', reason: l.reason, note: '', needsNote: true};
+        row.actions = [
+          {label: '批准 Approve', go: () => this.decide(`/projects/{p}/leave/${l.id}/approve`,
+            undefined, r => `已批准 Approved: ${this.who(r.person_id)} ${r.start_day} (${r.rule || 'ATT-07'})`)},
+          {label: '不批准 Turn down', secondary: true, go: () => this.decide(`/projects/{p}/leave/${l.id}/reject`,
+            {reason: row.note}, r => `未批准 Turned down (${r.rule}): ${r.reason}`)},
+        ];
+        inbox.push(row);
       }
       for (const q of requests.filter(x => x.kind === 'urgent' && x.status === 'pending')) {
         const item = this.items[q.item_id];
@@ -179,14 +186,19 @@ document.addEventListener('alpine:init', () => {
 
     // -- policy (SYS-03) ---------------------------------------------------------------------
     keys() { return Object.keys(this.policy); },
-    meta(k) { return (POLICY_KEYS[this.service] || {})[k] || ['SYS-03', k, '']; },
+    meta(k) {
+      const key = this.policyKeys[k] || {rule: 'SYS-03', doc: ''};
+      return [key.rule, (POLICY_LABELS[this.service] || {})[k] || k, key.doc];
+    },
     kindOf(v) { return Array.isArray(v) ? 'list' : typeof v; },
     async pick(name) {
       this.service = name;
       await this.loadPolicy();
     },
     async loadPolicy() {
-      const values = await Anchang.get(`/projects/{p}/policy/${this.service}`).catch(() => ({}));
+      const keys = await Anchang.get(`/projects/{p}/policy/${this.service}/keys`).catch(() => []);
+      this.policyKeys = Object.fromEntries(keys.map(k => [k.key, k]));
+      const values = Object.fromEntries(keys.map(k => [k.key, k.value]));
       this.policy = values;
       this.draft = Object.fromEntries(Object.entries(values).map(([k, v]) =>
         [k, Array.isArray(v) ? v.join(', ') : v]));

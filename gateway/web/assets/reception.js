@@ -89,16 +89,15 @@ document.addEventListener('alpine:init', () => {
       await this.load();
       setInterval(() => this.load(), 15000);
     },
-    minutes() { return desk().policy.sms_deadline_minutes ?? 5; },
     async load() {
       this.list = (await Anchang.get('/projects/{p}/calls').catch(() => [])).slice().reverse();
     },
+    minutes() { return desk().policy.sms_deadline_minutes ?? 5; },   // the hint's figure only
     smsLabel(s) { return SMS[s] || s; },
-    // The deadline is the call's end plus the project's SMS minutes (REC-12); whether the SMS
-    // was on time is the server's answer (sms.status), the countdown only shows the time left.
+    // The deadline is the server's (REC-12: the call's end plus the project's SMS minutes), and
+    // so is whether the SMS was on time (sms.status); the countdown only shows the time left.
     left(c) {
-      const deadline = new Date(c.ended_at).getTime() + this.minutes() * 60000;
-      return Anchang.duration((deadline - desk().serverNow()) / 1000);
+      return Anchang.duration((new Date(c.sms.deadline).getTime() - desk().serverNow()) / 1000);
     },
     async register() {
       const body = {answered_by: this.form.answered_by ? Number(this.form.answered_by) : null};

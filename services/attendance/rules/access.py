@@ -91,6 +91,7 @@ COMMAND_ROLES = {
     "resolve_dispute": ("ATT-06", {"supervisor"}, "resolve a sign-in order dispute"),
     "request_leave": ("SYS-02", OFFICE_ROLES, "ask for leave (a channel agent is external)"),
     "approve_leave": ("ATT-07", {"manager"}, "approve leave"),
+    "reject_leave": ("ATT-07", {"manager"}, "turn leave down"),
     "record_swap": ("ATT-08", ISSUERS, "record a shift or rest swap"),
     "record_offence": ("ATT-10", ISSUERS, "issue fines and slips"),
     "set_terms": ("ATT-13", {"manager"}, "set a person's salary and annual days"),

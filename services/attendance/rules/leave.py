@@ -152,6 +152,21 @@ def approve_leave(approver_id: int, approver_roles: Iterable[str], req: LeaveReq
                  leave_type=req.leave_type, days=[d.isoformat() for d in req.days])
 
 
+def reject_leave(approver_id: int, approver_roles: Iterable[str], req: LeaveRequest,
+                 reason: str, status: str = "requested") -> Decision:
+    """ATT-07: the manager who approves leave may also turn a request down, with a reason the
+    applicant reads; only a request still ``requested`` (not the applicant's own)."""
+    if status != "requested":
+        return refuse("ATT-07", f"the {req.leave_type} leave of {req.name} is {status}",
+                      "not_requested")
+    if "manager" not in set(approver_roles):
+        return refuse("ATT-07", "only a manager decides on leave", "forbidden")
+    if approver_id == req.person_id:
+        return refuse("ATT-07", f"{req.name} may not decide on their own leave", "self_approval")
+    return allow("ATT-07", f"{req.leave_type} leave for {req.name} on {_span(req)} not approved "
+                 f"by a manager: {reason}", "rejected", leave_type=req.leave_type)
+
+
 def sick_certificate_outcome(name: str, sick_days: int, first_day_back: date, now: datetime,
                              certificate_filed_at: datetime | None = None,
                              annual_days_left: int = 0, policy: Mapping[str, Any] | None = None,

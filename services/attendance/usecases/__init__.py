@@ -15,7 +15,9 @@ from .leave import (  # noqa: F401
                    approve_leave,
                    file_certificate,
                    list_leave,
+                   list_swaps,
                    record_swap,
+                   reject_leave,
                    request_leave,
                    return_from_leave,
 )

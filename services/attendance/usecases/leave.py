@@ -64,6 +64,18 @@ def approve_leave(uow, project_id, leave_id):
     return repo.leave_view(row)
 
 
+def reject_leave(uow, project_id, leave_id, data):
+    """ATT-07: a manager turns a request down with a reason (the applicant reads it)."""
+    row = repo.leave(uow.session, project_id, leave_id)
+    req = repo.leave_request(row, repo.name(uow.session, row.person_id))
+    d = rules.reject_leave(*acting(uow), req, data["reason"], status=row.status)
+    check(uow, d, field="leave_id", forbidden=APPROVAL_FORBIDDEN)
+    row.status, row.decided_by, row.rule, row.reason = "rejected", uow.actor_id, d.rule, \
+        d.reason
+    uow.record(d, "leave", row.id, project_id)
+    return repo.leave_view(row)
+
+
 def return_from_leave(uow, project_id, leave_id):
     """ATT-07 -> REC-01: back at the desk today (joins at the back of the current round)."""
     row, name = _own_leave(uow, project_id, leave_id, "end someone else's leave")
@@ -100,6 +112,12 @@ def _own_leave(uow, project_id, leave_id, action):
 def list_leave(uow, project_id):
     mine = None if uow.caller.has("supervisor", "manager", "clerk") else uow.actor_id
     return [repo.leave_view(r) for r in repo.leaves(uow.session, project_id, mine)]
+
+
+def list_swaps(uow, project_id):
+    """ATT-08: supervisors, managers and the clerk see every swap; others those they are in."""
+    mine = None if uow.caller.has("supervisor", "manager", "clerk") else uow.actor_id
+    return [repo.swap_view(s) for s in repo.swaps(uow.session, project_id, mine)]
 
 
 def record_swap(uow, project_id, data):
