@@ -83,6 +83,7 @@ class Stack:
             for name in self.names:
                 self.start_process(name)
             self.wait_healthy()
+            self.wait_directories()
         except BaseException:
             self.stop()   # never leave a half-started stack's processes behind
             raise
@@ -116,6 +117,33 @@ class Stack:
             except requests.RequestException:
                 return False
         eventually(healthy, timeout=timeout, interval=0.2, message="the stack did not get healthy")
+
+    def database_url(self, service):
+        return self.env.get(f"{service.upper()}_DATABASE_URL") or \
+            f"sqlite:///{self.var / (service + '.db')}"
+
+    def wait_directories(self, timeout=30):
+        """Health answers before reception, clients and materials have heard of the staff
+        seeded before they started (attendance's events are on their way), and meanwhile a
+        request naming those people is refused as unknown: wait until every replica of the
+        directory (services.common.directory) holds everyone attendance has."""
+        import sqlalchemy
+        engines = {name: sqlalchemy.create_engine(self.database_url(name))
+                   for name in PROCESSES if name != "gateway"}
+
+        def count(name, table):
+            with engines[name].connect() as conn:
+                return conn.execute(sqlalchemy.text(f"SELECT count(*) FROM {table}")).scalar()
+
+        try:
+            people = count("attendance", "person")
+            eventually(lambda: all(count(name, "directory_staff") >= people
+                                   for name in engines if name != "attendance"),
+                       timeout=timeout, interval=0.1,
+                       message="the services' directories did not catch up with attendance")
+        finally:
+            for engine in engines.values():
+                engine.dispose()
 
     def stop(self):
         for name in list(self.procs):
