@@ -340,7 +340,7 @@ def pre_register(uow, project_id, data):
     claim = rules.pre_registration_claim(
         data["kind"], uow.actor_id, uow.now, data["consultant_id"], referrer,
         repo.first_visit(uow.session, c.id), c.price_talk_at, data.get("phone_only", False),
-        (), policy, tz)
+        (), policy, tz, owner_id=c.owner_id)
     d = claim.decision
     uow.decide(d, error=Unprocessable if d.outcome == "consultant_required" else Conflict,
                field=d.data.get("field"))
@@ -379,7 +379,7 @@ def record_evidence(uow, project_id, claim_id, data):
     claim = rules.pre_registration_claim(
         "staff_referral", row.registered_by, row.registered_at, row.consultant_id, None,
         repo.first_visit(uow.session, c.id), c.price_talk_at, True,
-        [e["item"] for e in row.evidence], policy, tz)
+        [e["item"] for e in row.evidence], policy, tz, owner_id=c.owner_id)
     decided = uow.decide(claim.decision, error=Conflict, field="items")
     if claim.status == "honoured":
         decided = _honour(uow, c, claim, row.registered_at)

@@ -630,3 +630,17 @@ def test_sys01_every_decision_cites_a_cli_rule_with_a_reason():
     for d in decisions:
         assert d.rule.startswith("CLI-") and d.reason and d.as_dict()["rule"] == d.rule
     assert "29 min" in decisions[3].reason and "30 min required" in decisions[3].reason
+
+
+def test_cli07_before_any_visit_the_owner_keeps_the_credit_not_the_named_consultant():
+    pre_registration_claim = rules.pre_registration_claim
+    # helper-found: the refusal named the referral's own consultant as the one keeping it
+    talk = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+    claim = pre_registration_claim("staff_referral", 1, talk, consultant_id=8, owner_id=9,
+                                   price_talk_at=talk)
+    assert "receiving consultant 9 keeps the credit" in claim.decision.reason
+    nobody = pre_registration_claim("staff_referral", 1, talk, consultant_id=8,
+                                    phone_only=True)
+    assert nobody.status == "awaiting_evidence"
+    assert "the consultant who receives the customer keeps the credit" in \
+        nobody.decision.reason and "consultant 8 keeps" not in nobody.decision.reason

@@ -70,25 +70,34 @@ class StaffReferral:
     evidence: frozenset[str] = frozenset()   # of PHONE_ONLY_EVIDENCE
 
 
-def staff_referral_credit(referral: StaffReferral | None, receiving_id: int,
+def _keeper(receiving_id: int | None) -> str:
+    """Who keeps the credit when a staff referral does not count: the consultant who received
+    (or owns) the customer, or, before anyone has, whoever will receive them."""
+    if receiving_id is None:
+        return "the consultant who receives the customer keeps the credit"
+    return f"receiving consultant {receiving_id} keeps the credit"
+
+
+def staff_referral_credit(referral: StaffReferral | None, receiving_id: int | None,
                           price_talk_started_at: datetime | None = None,
                           tz: str | None = None) -> Decision:
     """CLI-07: the named consultant when registered before price negotiation (phone-only
     referrals also need the referral form, call record and follow-up records); otherwise
-    the receiving consultant keeps the credit."""
+    the receiving consultant keeps the credit (``receiving_id`` None: nobody received the
+    customer yet)."""
     if referral is None:
-        return allow("CLI-07", f"no staff referral: receiving consultant {receiving_id} keeps "
-                     "the credit", "receiving_consultant", owner_id=receiving_id)
+        return allow("CLI-07", f"no staff referral: {_keeper(receiving_id)}",
+                     "receiving_consultant", owner_id=receiving_id)
     named = referral.consultant_id
     if price_talk_started_at is not None and referral.registered_at >= price_talk_started_at:
         return allow("CLI-07", f"referral registered {_stamp(referral.registered_at, tz)}, after "
                      f"price negotiation started at {_stamp(price_talk_started_at, tz)}: "
-                     f"receiving consultant {receiving_id} keeps the credit",
+                     f"{_keeper(receiving_id)}",
                      "receiving_consultant", owner_id=receiving_id)
     missing = [e for e in PHONE_ONLY_EVIDENCE if e not in referral.evidence]
     if referral.phone_only and missing:
         return allow("CLI-07", f"phone-only referral to consultant {named} lacks "
-                     f"{', '.join(missing)}: receiving consultant {receiving_id} keeps the credit",
+                     f"{', '.join(missing)}: {_keeper(receiving_id)}",
                      "receiving_consultant", owner_id=receiving_id, missing=missing)
     how = " (phone-only, evidence produced)" if referral.phone_only else ""
     return allow("CLI-07", f"staff referral to consultant {named} registered before price "
@@ -117,11 +126,12 @@ def pre_registration_claim(kind: str, registered_by: int | None, registered_at: 
                            visit: VisitFact | None = None,
                            price_talk_at: datetime | None = None, phone_only: bool = False,
                            evidence: Iterable[str] = (),
-                           policy: Mapping[str, Any] | None = None, tz: str | None = None
-                           ) -> Claim:
+                           policy: Mapping[str, Any] | None = None, tz: str | None = None,
+                           owner_id: int | None = None) -> Claim:
     """CLI-04/05/07 with stored times only: ``registered_at`` is when the claim was
     registered, ``visit`` the customer's first visit on record (its arrival and whom the
-    customer named), ``price_talk_at`` the recorded start of price negotiation.
+    customer named), ``price_talk_at`` the recorded start of price negotiation, ``owner_id``
+    the customer's owner now (who keeps a staff referral's credit before any visit).
 
     A relative or friend (CLI-05) and a customer's referral (CLI-04) need the registration
     before the visit (CLI-04 also: the newcomer named A on arrival); a staff referral (CLI-07)
@@ -136,7 +146,7 @@ def pre_registration_claim(kind: str, registered_by: int | None, registered_at: 
         if consultant_id is None:
             return Claim(refuse("CLI-07", "a staff referral names the consultant",
                                 "consultant_required", field="consultant_id"))
-        receiving = visit.person_id if visit and visit.person_id else consultant_id
+        receiving = visit.person_id if visit and visit.person_id else owner_id
         d = staff_referral_credit(StaffReferral(registered_by, consultant_id, registered_at,
                                                 phone_only, frozenset(evidence)),
                                   receiving_id=receiving, price_talk_started_at=price_talk_at,
