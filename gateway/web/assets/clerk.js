@@ -9,8 +9,10 @@ const CLERK_COLUMNS = [
   ['leave_personal', '事假', 'Personal'], ['leave_annual', '年假', 'Annual'], ['leave_sick', '病假', 'Sick'],
   ['fines', '罚款', 'Fines'], ['violation_slips', '违规单', 'Violation'], ['warning_slips', '警告单', 'Warning'],
 ];
-const VISIT_FIELDS = {customer_id: '客户 customer', person_id: '顾问 consultant', kind: '类别 kind',
-  arrived_at: '到访时间 arrival', outcome: '结果 outcome', completed_at: '完成时间 completion'};
+// CLI-13: the Chinese name of each field the service may list as missing (VISIT_REQUIRED in
+// services/clients/rules/visits.py); a field without a name here shows as the service names it.
+const VISIT_FIELDS = {customer_phone: '客户手机号', customer_name: '客户姓名', received_by: '接待顾问',
+  arrived_at: '到访时间', media_source: '媒体来源'};
 
 document.addEventListener('alpine:init', () => {
   Alpine.data('clerk', () => Anchang.screen({
@@ -55,6 +57,12 @@ document.addEventListener('alpine:init', () => {
       const r = await this.run('visits', () => Anchang.get('/projects/{p}/visit-register', {complete: 'false'}));
       if (r) this.visits = r;
     },
-    missing(v) { return (v.missing || []).map(f => VISIT_FIELDS[f] || f).join('、'); },
+    // each missing field in Chinese with the service's own name beside it: 客户姓名 customer_name
+    // (a reception still under way is listed too: the service checks the entry when it completes)
+    missing(v) {
+      if (!v.completed_at && !(v.missing || []).length) return '接待中，完成后核对 in progress, checked on completion';
+      return (v.missing || []).map(f => (VISIT_FIELDS[f] ? `${VISIT_FIELDS[f]} ${f}` : f)).join('、');
+    },
+    customer(v) { return v.customer_id == null ? '匿名 anonymous' : `#${v.customer_id}`; },
   }));
 });

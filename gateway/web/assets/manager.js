@@ -146,14 +146,15 @@ document.addEventListener('alpine:init', () => {
       }
       for (const q of requests.filter(x => x.kind === 'urgent' && x.status === 'pending')) {
         const item = this.items[q.item_id];
+        const asked = `${item ? item.name : '#' + q.item_id} × ${q.quantity}`;
         const row = {key: `request-${q.id}`, kind: 'request', kindText: '紧急领用 Urgent request',
-          who: this.who(q.requested_by), what: `${item ? item.name : '#' + q.item_id} × ${q.quantity}` +
-            (q.purpose ? ` · ${q.purpose}` : ''), when: '—', rule: q.rule || 'MAT-02', reason: q.reason, note: ''};
+          who: this.who(q.requested_by), what: asked + (q.purpose ? ` · ${q.purpose}` : ''), when: '—',
+          rule: q.rule || 'MAT-02', reason: q.reason, note: ''};
         row.actions = [
           {label: '批准 Approve', go: () => this.decide(`/projects/{p}/materials/requests/${q.id}/approve`,
-            {reason: row.note}, r => `已批准 Approved (${r.rule}): ${r.reason}`)},
+            {reason: row.note}, r => `已批准 Approved ${asked} (${r.rule}): ${r.reason}`)},
           {label: '驳回 Reject', secondary: true, go: () => this.decide(`/projects/{p}/materials/requests/${q.id}/reject`,
-            {reason: row.note}, r => `已驳回 Rejected (${r.rule}): ${r.reason}`)},
+            {reason: row.note}, r => `已驳回 Rejected ${asked} (${r.rule}): ${r.reason}`)},
         ];
         row.needsNote = true;
         inbox.push(row);
@@ -167,14 +168,15 @@ document.addEventListener('alpine:init', () => {
       }
       for (const s of subs.filter(x => x.state === 'live')) {
         const unit = this.units[s.unit_id];
+        const code = unit ? unit.code : '#' + s.unit_id;
         inbox.push({key: `sub-${s.id}`, kind: 'subscription', kindText: '认购退订 Subscription',
-          who: this.who(s.closer_id), what: `房源 Unit ${unit ? unit.code : '#' + s.unit_id} · 客户 customer #${s.customer_id}`,
+          who: this.who(s.closer_id), what: `房源 Unit ${code} · 客户 customer #${s.customer_id}`,
           when: this.dateTime(s.signed_at), rule: s.rule || 'CLI-12', reason: s.reason, note: '',
           actions: [
             {label: '退订 Withdraw', go: () => this.decide(`/projects/{p}/subscriptions/${s.id}/withdraw`,
-              {kind: 'withdrawal'}, r => `已退订 Withdrawn (${r.rule}): ${r.reason}`)},
+              {kind: 'withdrawal'}, r => `已退订 Withdrawn ${code} (${r.rule}): ${r.reason}`)},
             {label: '退款 Refund', secondary: true, go: () => this.decide(`/projects/{p}/subscriptions/${s.id}/withdraw`,
-              {kind: 'refund'}, r => `已退款 Refunded (${r.rule}): ${r.reason}`)},
+              {kind: 'refund'}, r => `已退款 Refunded ${code} (${r.rule}): ${r.reason}`)},
           ]});
       }
       this.inbox = inbox;
