@@ -96,32 +96,54 @@ document.addEventListener('alpine:init', () => {
     },
   }));
 
-  // 4. Pass (REC-05), my desk status (REC-03/04/10) and lunch in my turn (ATT-11).
+  // 4. Pass (REC-05), my desk status (REC-03/04/10) and lunch in my turn (ATT-11). After a pass
+  // or a status change the notice is the platform's own decision about my day on the sheet
+  // (its rule and reason, SYS-01), not words the screen makes up.
   Alpine.data('desk', () => part({
-    policy: {}, lunch: {order: []}, sheet: {entries: []},
+    policy: {}, lunch: {order: []}, sheet: {entries: []}, board: null,
     pass: {minutes: null}, status: {state: 'official_business', detail: ''},
     states: ['official_business', 'away_announced', 'away', 'back'],
     get entry() { return this.sheet.entries.find(e => e.person_id === me().id); },
     get myLunch() { return this.lunch.order.find(o => o.person_id === me().id); },
+    // the board's words for my state: "至 until 09:35" for a pass, the errand and since when
+    get detail() {
+      const mine = this.entry && ((this.board || {})[this.entry.state] || []).find(b => b.person_id === me().id);
+      return (mine && mine.detail) || (this.entry && this.entry.detail) || '';
+    },
     async init() {
       this.policy = await Anchang.get('/projects/{p}/policy/reception').catch(() => ({}));
       this.pass.minutes = this.policy.pass_min_minutes || 30;
       await this.load();
     },
     async load() {
-      [this.lunch, this.sheet] = await Promise.all([
+      [this.lunch, this.sheet, this.board] = await Promise.all([
         Anchang.get('/projects/{p}/lunch').catch(() => ({order: []})),
-        Anchang.get('/projects/{p}/rotation-sheet').catch(() => ({entries: []}))]);
+        Anchang.get('/projects/{p}/rotation-sheet').catch(() => ({entries: []})),
+        Anchang.get('/projects/{p}/board').catch(() => null)]);
     },
-    passNow() {
-      return this.run(() => Anchang.post('/projects/{p}/passes', {minutes: Number(this.pass.minutes)}),
-        `已放弃站位 Passing for ${this.pass.minutes} min (REC-05)`);
+    // The newest decision recorded about my day on the sheet, if it is the one just made.
+    async decided(sheet, outcome) {
+      const id = `${Anchang.project()}-${sheet.day}-${me().id}`;
+      const chain = await Anchang.get(`/why/reception/consultant_day/${encodeURIComponent(id)}`).catch(() => null);
+      const mine = chain ? chain.decisions.filter(d => d.subject_type === 'consultant_day' && d.subject_id === id) : [];
+      const last = mine[mine.length - 1];
+      return last && last.outcome === outcome ? `${last.rule} ${last.reason}` : null;
     },
-    setStatus() {
-      const body = {state: this.status.state};
+    async passNow() {
+      const minutes = Number(this.pass.minutes);
+      const r = await this.run(() => Anchang.post('/projects/{p}/passes', {minutes}),
+        `REC-05 已放弃站位 Passing for ${minutes} min`);
+      if (r) this.notice = (await this.decided(r, 'passed')) || this.notice;
+    },
+    async setStatus() {
+      const state = this.status.state, body = {state};
       if (this.status.detail) body.detail = this.status.detail;
-      return this.run(() => Anchang.api('PUT', `/projects/{p}/desk-status/${me().id}`, body),
-        r => `状态已更新 Status: ${this.zh(this.status.state)}${r.notice ? ' · ' + r.notice : ''}`);
+      const r = await this.run(() => Anchang.api('PUT', `/projects/{p}/desk-status/${me().id}`, body),
+        x => `状态已更新 Status: ${this.zh(state)}${x.notice ? ' · ' + x.notice : ''}`);
+      if (!r) return;
+      this.status.detail = '';
+      const reason = await this.decided(r, 'status_' + state);
+      if (reason) this.notice = `${reason}${r.notice ? ' · ' + r.notice : ''}`;
     },
     lunchAt(what) {
       return this.run(() => Anchang.post(`/projects/{p}/lunch/${what}`),
