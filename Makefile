@@ -37,7 +37,9 @@ services:
 migrate: $(VENV)/.installed
 	@$(PY) -m services.common.migrate upgrade all
 
+# the event queues first: the seed's events wait there for services that start after attendance
 seed: migrate
+	@$(PY) -m services.common.topology declare
 	@$(PY) -m services.attendance.cli seed-demo
 
 # A strong token secret generated once for this machine (secure by default: no process starts

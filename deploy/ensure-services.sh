@@ -43,9 +43,12 @@ if command -v rabbitmq-plugins >/dev/null 2>&1; then
     rabbitmq-plugins -q enable rabbitmq_management >/dev/null 2>&1 || true
     for _ in $(seq 1 60); do curl -sf -o /dev/null "$MGMT/api/overview" && break; sleep 1; done
   fi
-  # vhosts left by interrupted test runs
+  # vhosts left by interrupted test runs: only those nobody is connected to (a test run beside
+  # this one, e.g. make fuzz while CI runs, keeps its own)
   for v in $(curl -sf "$MGMT/api/vhosts" | python3 -c 'import json,sys; print(" ".join(v["name"] for v in json.load(sys.stdin) if v["name"].startswith(("nameko_test_","anchang_test_"))))' 2>/dev/null); do
-    curl -sf -o /dev/null -X DELETE "$MGMT/api/vhosts/$v" || true
+    if curl -sf "$MGMT/api/vhosts/$v/connections" | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin) == [] else 1)' 2>/dev/null; then
+      curl -sf -o /dev/null -X DELETE "$MGMT/api/vhosts/$v" || true
+    fi
   done
 fi
 

@@ -70,6 +70,7 @@ class Stack:
         if not self.own_broker:
             self._create_vhost()
         self.run([sys.executable, "-m", "services.common.migrate", "upgrade", "all"])
+        self.run([sys.executable, "-m", "services.common.topology", "declare"])   # as make run
         self.run([sys.executable, "-m", "services.attendance.cli", "seed-demo"])
 
     def _create_vhost(self):

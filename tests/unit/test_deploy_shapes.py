@@ -78,11 +78,18 @@ def test_compose_services_start_after_broker_database_and_migration(name):
         "migrate": {"condition": "service_completed_successfully"}}
 
 
+# the databases to head, then every service's event queues (services.common.topology)
+ONE_SHOT = ["sh", "-c", "python -m services.common.migrate upgrade all && "
+            "python -m services.common.topology declare"]
+
+
 def test_compose_migrate_is_a_one_shot_after_the_database():
     migrate = compose()["services"]["migrate"]
     assert migrate["restart"] == "no"
-    assert migrate["command"][:3] == ["python", "-m", "services.common.migrate"]
+    assert migrate["command"] == ONE_SHOT
     assert migrate["depends_on"]["postgres"] == {"condition": "service_healthy"}
+    assert migrate["depends_on"]["rabbitmq"] == {"condition": "service_healthy"}
+    assert "AMQP_URI" in migrate["environment"]
     assert compose()["services"]["gateway"]["depends_on"] == \
         {"rabbitmq": {"condition": "service_healthy"}}
 
@@ -175,8 +182,9 @@ def test_k8s_migration_job_runs_before_the_services():
     jobs = kinds("Job")
     assert len(jobs) == 1
     (job,) = jobs.values()
-    assert job["spec"]["template"]["spec"]["containers"][0]["command"] == \
-        ["python", "-m", "services.common.migrate", "upgrade", "all"]
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    assert container["command"] == ONE_SHOT
+    assert "AMQP_URI" in {e["name"] for e in container["env"]}
     for name in SERVICES:
         (init,) = deployment(name)["initContainers"]
         assert init["command"] == ["python", "-m", "services.common.probe", name,
