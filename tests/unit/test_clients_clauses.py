@@ -329,8 +329,12 @@ def test_cli13_1_the_visit_register_keeps_incomplete_entries_with_the_missing_fi
     assert rows[bare["reception_id"]]["missing"] == ["customer_phone", "customer_name",
                                                      "media_source"]
     assert rows[bare["reception_id"]]["rule"] == "CLI-13"
+    under_way = started(None, B)                 # checked when it completes, not before
+    usecases.reception_started(act(db), under_way)
     incomplete = usecases.visit_register(act(db, MANAGER), PID, {"complete": False})
     assert [r["reception_id"] for r in incomplete] == [bare["reception_id"]]
+    assert under_way["reception_id"] in {r["reception_id"] for r in usecases.visit_register(
+        act(db, MANAGER), PID, {})}
 
 
 def test_cli13_4_target_achievement_from_targets_a_manager_sets(db):

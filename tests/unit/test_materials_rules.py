@@ -494,6 +494,8 @@ def test_mat02_requests_are_decided_once_by_a_manager_and_an_admin_acts_as_one()
     # clauses: MAT-02.3
     from services.common.roles import acting_roles
     assert r.decide_request("pending", 1, True, 2, {"manager"}).data["status"] == "approved"
+    noted = r.decide_request("pending", 1, True, 2, {"manager"}, "开盘用 for the launch")
+    assert noted.reason.endswith(": 开盘用 for the launch")     # the note is kept either way
     rejected = r.decide_request("pending", 1, False, 2, {"manager"}, "no budget")
     assert rejected.data["status"] == "rejected" and rejected.reason.endswith("no budget")
     assert r.decide_request("pending", 1, True, 3, {"supervisor"}).outcome == "forbidden"

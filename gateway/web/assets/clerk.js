@@ -58,9 +58,7 @@ document.addEventListener('alpine:init', () => {
       if (r) this.visits = r;
     },
     // each missing field in Chinese with the service's own name beside it: 客户姓名 customer_name
-    // (a reception still under way is listed too: the service checks the entry when it completes)
     missing(v) {
-      if (!v.completed_at && !(v.missing || []).length) return '接待中，完成后核对 in progress, checked on completion';
       return (v.missing || []).map(f => (VISIT_FIELDS[f] ? `${VISIT_FIELDS[f]} ${f}` : f)).join('、');
     },
     customer(v) { return v.customer_id == null ? '匿名 anonymous' : `#${v.customer_id}`; },

@@ -142,8 +142,9 @@ def decide_request(status: str, request_id: Hashable, approve: bool, approver_id
         return d
     if status != "pending":
         return refuse("MAT-02", f"request {request_id} is already {status}", outcome="conflict")
-    if approve:
-        return allow(d.rule, d.reason, outcome=d.outcome, status="approved", **d.data)
+    if approve:     # the manager's note is kept on approval as on rejection
+        return allow(d.rule, d.reason + (f": {note}" if note else ""), outcome=d.outcome,
+                     status="approved", **d.data)
     return allow("MAT-02", f"urgent request rejected by manager {approver_id}"
                  + (f": {note}" if note else ""), outcome="rejected", status="rejected")
 
