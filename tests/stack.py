@@ -104,7 +104,8 @@ class Stack:
 
     def stop_process(self, name, sig=signal.SIGTERM):
         proc = self.procs.pop(name)
-        proc.send_signal(sig)
+        if sig is not None:          # None: already signalled (stop() signals all at once)
+            proc.send_signal(sig)
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:   # never leave a process behind (no broker to wait for)
@@ -147,9 +148,11 @@ class Stack:
                 engine.dispose()
 
     def stop(self):
+        for proc in self.procs.values():      # all at once: each takes a moment to stop
+            proc.send_signal(signal.SIGTERM)
         for name in list(self.procs):
             try:
-                self.stop_process(name)
+                self.stop_process(name, sig=None)
             except Exception:
                 self.procs.get(name) and self.procs[name].kill()
         self.drop_vhost()
