@@ -130,13 +130,9 @@ def approve_leave(approver_id: int, approver_roles: Iterable[str], req: LeaveReq
     morning); compensatory leave must be approved before the day (ATT-08). Only a request
     still ``requested`` is approved (outcome ``not_requested``).
     """
-    if status != "requested":
-        return refuse("ATT-07", f"the {req.leave_type} leave of {req.name} is {status}",
-                      "not_requested")
-    if "manager" not in set(approver_roles):
-        return refuse("ATT-07", "only a manager approves leave", "forbidden")
-    if approver_id == req.person_id:
-        return refuse("ATT-07", f"{req.name} may not approve their own leave", "self_approval")
+    refused = _may_decide(approver_id, approver_roles, req, status)
+    if refused:
+        return refused
     filed = check_leave_request(req, blackout_days, policy, tz)
     if not filed.allowed:
         return filed
@@ -152,17 +148,27 @@ def approve_leave(approver_id: int, approver_roles: Iterable[str], req: LeaveReq
                  leave_type=req.leave_type, days=[d.isoformat() for d in req.days])
 
 
-def reject_leave(approver_id: int, approver_roles: Iterable[str], req: LeaveRequest,
-                 reason: str, status: str = "requested") -> Decision:
-    """ATT-07: the manager who approves leave may also turn a request down, with a reason the
-    applicant reads; only a request still ``requested`` (not the applicant's own)."""
+def _may_decide(approver_id: int, approver_roles: Iterable[str], req: LeaveRequest,
+                status: str) -> Decision | None:
+    """ATT-07: a manager, not the applicant, decides a request still ``requested`` (the
+    refusal), or None."""
     if status != "requested":
         return refuse("ATT-07", f"the {req.leave_type} leave of {req.name} is {status}",
                       "not_requested")
     if "manager" not in set(approver_roles):
-        return refuse("ATT-07", "only a manager decides on leave", "forbidden")
+        return refuse("ATT-07", "only a manager approves leave", "forbidden")
     if approver_id == req.person_id:
-        return refuse("ATT-07", f"{req.name} may not decide on their own leave", "self_approval")
+        return refuse("ATT-07", f"{req.name} may not approve their own leave", "self_approval")
+    return None
+
+
+def reject_leave(approver_id: int, approver_roles: Iterable[str], req: LeaveRequest,
+                 reason: str, status: str = "requested") -> Decision:
+    """ATT-07: the manager who approves leave may also turn a request down, with a reason the
+    applicant reads; only a request still ``requested`` (not the applicant's own)."""
+    refused = _may_decide(approver_id, approver_roles, req, status)
+    if refused:
+        return refused
     return allow("ATT-07", f"{req.leave_type} leave for {req.name} on {_span(req)} not approved "
                  f"by a manager: {reason}", "rejected", leave_type=req.leave_type)
 
