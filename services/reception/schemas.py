@@ -118,6 +118,9 @@ class SheetOut(Schema):
     entries = fields.List(fields.Nested(EntryOut))
     desk = fields.List(fields.Nested(DeskOut))
     notice = fields.String(allow_none=True)
+    decision = fields.Nested(DecisionOut, allow_none=True, metadata={
+        "description": "after a pass or a desk status: the rule's decision about the person "
+                       "(SYS-01); absent on a plain read"})
 
 
 class ReceptionOut(Schema):

@@ -446,7 +446,7 @@ def voluntary_pass(uow, project_id, data):
     entry.state, entry.pass_until = "passing", parse_instant(decision.data["pass_until"])
     entry.state_since, entry.state_detail = uow.now, None
     _record_person(uow, decision, sheet, person_id)
-    return _sheet_answer(uow, project_id, sheet.day, tz)
+    return dict(_sheet_answer(uow, project_id, sheet.day, tz), decision=decision.as_dict())
 
 
 def set_desk_status(uow, project_id, person_id, data):
@@ -466,7 +466,7 @@ def set_desk_status(uow, project_id, person_id, data):
         entry.state, entry.state_detail = decision.data["state"], decision.data["detail"]
         entry.state_since, entry.pass_until = uow.now, None
         _record_person(uow, decision, sheet, person_id)
-    return _sheet_answer(uow, project_id, day, tz)
+    return dict(_sheet_answer(uow, project_id, day, tz), decision=decision.as_dict())
 
 
 # ---------------------------------------------------------------- refusals (REC-09)

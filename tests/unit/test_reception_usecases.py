@@ -134,6 +134,13 @@ def test_rec05_short_pass_is_422_and_a_pass_counts_two(office):
     with act(office, person(A, PID, "consultant")) as uow:
         sheet = usecases.voluntary_pass(uow, PID, {"minutes": 30})
     assert next(e for e in sheet["entries"] if e["person_id"] == A)["marks"] == 2
+    # the answer carries the decision itself (the screen shows its rule and reason)
+    assert (sheet["decision"]["rule"], sheet["decision"]["outcome"]) == ("REC-05", "passed")
+    assert sheet["decision"]["data"]["marks_delta"] == 2
+    with act(office, person(B, PID, "consultant")) as uow:
+        away = usecases.set_desk_status(uow, PID, B, {"state": "official_business",
+                                                      "detail": "银行 bank"})
+    assert away["decision"]["outcome"] == "status_official_business"
 
 
 def lunch(session, person_id, kind="lunch_started", hhmm="11:30", **fact):

@@ -97,8 +97,8 @@ document.addEventListener('alpine:init', () => {
   }));
 
   // 4. Pass (REC-05), my desk status (REC-03/04/10) and lunch in my turn (ATT-11). After a pass
-  // or a status change the notice is the platform's own decision about my day on the sheet
-  // (its rule and reason, SYS-01), not words the screen makes up.
+  // or a status change the notice is the platform's own decision (its rule and reason, SYS-01),
+  // not words the screen makes up.
   Alpine.data('desk', () => part({
     policy: {}, lunch: {order: []}, sheet: {entries: []}, board: null,
     pass: {minutes: null}, status: {state: 'official_business', detail: ''},
@@ -121,29 +121,19 @@ document.addEventListener('alpine:init', () => {
         Anchang.get('/projects/{p}/rotation-sheet').catch(() => ({entries: []})),
         Anchang.get('/projects/{p}/board').catch(() => null)]);
     },
-    // The newest decision recorded about my day on the sheet, if it is the one just made.
-    async decided(sheet, outcome) {
-      const id = `${Anchang.project()}-${sheet.day}-${me().id}`;
-      const chain = await Anchang.get(`/why/reception/consultant_day/${encodeURIComponent(id)}`).catch(() => null);
-      const mine = chain ? chain.decisions.filter(d => d.subject_type === 'consultant_day' && d.subject_id === id) : [];
-      const last = mine[mine.length - 1];
-      return last && last.outcome === outcome ? `${last.rule} ${last.reason}` : null;
-    },
+    // The answer carries the platform's decision about me (rule and reason, SYS-01).
     async passNow() {
       const minutes = Number(this.pass.minutes);
-      const r = await this.run(() => Anchang.post('/projects/{p}/passes', {minutes}),
-        `REC-05 已放弃站位 Passing for ${minutes} min`);
-      if (r) this.notice = (await this.decided(r, 'passed')) || this.notice;
+      await this.run(() => Anchang.post('/projects/{p}/passes', {minutes}),
+        r => (r.decision ? `${r.decision.rule} ${r.decision.reason}` : `REC-05 已放弃站位 Passing for ${minutes} min`));
     },
     async setStatus() {
       const state = this.status.state, body = {state};
       if (this.status.detail) body.detail = this.status.detail;
       const r = await this.run(() => Anchang.api('PUT', `/projects/{p}/desk-status/${me().id}`, body),
-        x => `状态已更新 Status: ${this.zh(state)}${x.notice ? ' · ' + x.notice : ''}`);
-      if (!r) return;
-      this.status.detail = '';
-      const reason = await this.decided(r, 'status_' + state);
-      if (reason) this.notice = `${reason}${r.notice ? ' · ' + r.notice : ''}`;
+        x => (x.decision ? `${x.decision.rule} ${x.decision.reason}` : `状态已更新 Status: ${this.zh(state)}`)
+          + (x.notice ? ' · ' + x.notice : ''));
+      if (r) this.status.detail = '';
     },
     lunchAt(what) {
       return this.run(() => Anchang.post(`/projects/{p}/lunch/${what}`),
