@@ -6,7 +6,7 @@ Clients is reached through ``owners`` (``owner_of``, ``register_customer``), a p
 fills with RPCs and a test with a fake.
 """
 from dataclasses import replace
-from datetime import date
+from datetime import date, timezone
 
 from services.common import directory
 from services.common.db import inserted
@@ -607,7 +607,7 @@ def record_unregistered_call(uow, project_id, data):
     phone log against the register) records it: the answerer is fined once, with the rule."""
     person_id = data["answered_by"]
     _staff(uow, project_id, person_id, "answered_by", "REC-12")
-    happened = parse_instant(data["at"])
+    happened = parse_instant(data["at"]).astimezone(timezone.utc)   # answered as stored: UTC
     _decide(uow, rules.call_ended_gate(happened, uow.now), unprocessable=("in_future",),
             field="at")
     policy, tz = uow.policy(project_id), uow.tz(project_id)

@@ -110,3 +110,10 @@ def test_sys02_a_call_is_answered_by_a_consultant_of_the_project(desk):
             usecases.record_unregistered_call(uow, PID, {
                 "answered_by": person_id, "at": "2026-03-02T09:00:00+08:00", "note": "log"})
         assert (exc.value.rule, exc.value.field) == (rule, "answered_by"), person_id
+
+
+def test_rec12_an_unregistered_call_answers_its_time_in_utc_like_every_instant(desk):
+    with act(desk, MANAGER, "18:00") as uow:
+        fault = usecases.record_unregistered_call(uow, PID, {
+            "answered_by": A, "at": "2026-03-02T10:05:00+08:00", "note": "话单 phone log"})
+    assert fault["occurred_at"] == "2026-03-02T02:05:00+00:00"
