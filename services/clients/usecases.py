@@ -39,11 +39,15 @@ def _viewer(uow):
     return (caller.person_id, caller.acting_roles) if caller else (None, frozenset())
 
 
-def _customer_view(uow, c, action, context=None):
+def _customer_view(uow, c, action, context=None, names=None):
     """CLI-14: the customer as this caller may see them; an answer with the FULL phone is
-    logged (who, which customer, when, which action) in this transaction."""
+    logged (who, which customer, when, which action) in this transaction. ``names``: the
+    people the protection's reason may name (looked up when not given)."""
     policy, tz = context or _context(uow, c.project_id)
-    protection = rules.protection_status(repo.ownership(c), uow.now, policy, tz)
+    current = repo.ownership(c)
+    if names is None:
+        names = _names(uow, c.project_id, owners=[current])
+    protection = rules.protection_status(current, uow.now, policy, tz, names)
     view = repo.customer_view(uow.session, c, protection, *_viewer(uow))
     if not view["phone_masked"]:
         _accessed(uow, c.project_id, c.id, action)
@@ -59,6 +63,31 @@ def _named(uow, project_id, person_id, field, rule, role="consultant", what="con
                       field=field)
 
 
+def _names(uow, project_id, *person_ids, owners=()):
+    """``{person id: name}`` of the people a rule's reasons name: ``person_ids`` and the owner
+    and credit shares of each ownership in ``owners``, as this project's directory replica
+    knows them, and the caller by their own (token) name when it does not. The rules write
+    "#<id>" for anyone left out (SYS-01: staff read reasons by name, not by id)."""
+    ids = {i for i in person_ids if i is not None}
+    for o in owners:
+        if o is not None:
+            ids |= {o.owner_id, *(pid for pid, _ in o.shares)}
+    found = repo.names(uow.session, project_id, ids)
+    caller = uow.caller
+    if caller is not None and caller.name and caller.person_id in ids:
+        found.setdefault(caller.person_id, caller.name)
+    return found
+
+
+def _claim_names(uow, project_id, c, visit, registered_by, consultant_id, referrer=None):
+    """The people a claim's reasons may name (CLI-04/05/07): who registered it, the consultant
+    it names, the introducing customer's owner, whom the first visit named and who received
+    it, and the customer's owner now."""
+    return _names(uow, project_id, registered_by, consultant_id, c.owner_id,
+                  visit.person_id if visit else None, visit.named_person_id if visit else None,
+                  owners=[referrer])
+
+
 def _may_read_records(uow, c):
     """CLI-11/SYS-02: a customer's history and dispute: leads, or a consultant they are
     about (the owner, or one with a registered contact)."""
@@ -66,7 +95,8 @@ def _may_read_records(uow, c):
     if uow.caller is not None and (uow.caller.is_admin or uow.caller.is_service):
         return
     concerned = {x.person_id for x in repo.contacts(uow.session, c.id)}
-    uow.decide(rules.may_read_customer_records(person_id, roles, c.owner_id, concerned),
+    uow.decide(rules.may_read_customer_records(person_id, roles, c.owner_id, concerned,
+                                               _names(uow, c.project_id, person_id)),
                error=Forbidden, field="customer_id")
 
 
@@ -107,8 +137,10 @@ def _apply(uow, c, change):
 def _contact(uow, c, person_id, kind, at, key=None, media_source=None):
     """CLI-02/03: register one contact and apply it to the ownership."""
     policy, tz = _context(uow, c.project_id)
-    change = rules.first_contact(repo.ownership(c), rules.Contact(person_id, at, kind,
-                                                                  source=c.source), policy, tz)
+    current = repo.ownership(c)
+    change = rules.first_contact(current, rules.Contact(person_id, at, kind, source=c.source),
+                                 policy, tz, _names(uow, c.project_id, person_id,
+                                                    owners=[current]))
     repo.add_contact(uow.session, c, person_id, kind, at, change.decision, key, media_source)
     if change.decision.allowed:
         _apply(uow, c, change)
@@ -119,8 +151,10 @@ def _contact(uow, c, person_id, kind, at, key=None, media_source=None):
 
 def _change_consultant(uow, c, to_person_id):
     policy, tz = _context(uow, c.project_id)
-    change = rules.change_consultant(repo.ownership(c), to_person_id, uow.now, policy=policy,
-                                     tz=tz)
+    current = repo.ownership(c)
+    change = rules.change_consultant(current, to_person_id, uow.now, policy=policy, tz=tz,
+                                     names=_names(uow, c.project_id, to_person_id,
+                                                  owners=[current]))
     if change.decision.allowed:
         _apply(uow, c, change)
     return change.decision
@@ -132,7 +166,8 @@ def owner_of(uow, project_id, phone):
     c = repo.customer_by_phone(uow.session, project_id, phone)
     _lookup(uow, project_id, phone, c)
     current = repo.ownership(c) if c else None
-    d = rules.ownership_lookup(current, uow.now, *_context(uow, project_id))
+    d = rules.ownership_lookup(current, uow.now, *_context(uow, project_id),
+                               _names(uow, project_id, owners=[current]))
     return {"customer_id": c.id if c else None, "owner_id": d.data["owner_id"],
             "owner_name": repo.owner_name(uow.session, c) if current else None,
             "protection_live": bool(d.data["live"]), "rule": d.rule, "reason": d.reason,
@@ -180,7 +215,8 @@ def list_customers(uow, project_id, query):
     found = repo.customers(uow.session, project_id, phone, query.get("owner_id"))
     if phone:
         _lookup(uow, project_id, phone, found[0] if found else None)
-    return [_customer_view(uow, c, "list_customers", context) for c in found]
+    names = _names(uow, project_id, owners=[repo.ownership(c) for c in found])
+    return [_customer_view(uow, c, "list_customers", context, names) for c in found]
 
 
 def get_customer(uow, project_id, customer_id):
@@ -225,7 +261,7 @@ def _call_to_visit(uow, v):
         return None
     d = rules.call_to_visit(v.named_person_id, v.arrived_at,
                             repo.registrations(uow.session, v.customer_id),
-                            uow.tz(v.project_id))
+                            uow.tz(v.project_id), _names(uow, v.project_id, v.named_person_id))
     uow.record(d, "visit", v.id, v.project_id)
     return d
 
@@ -301,8 +337,9 @@ def consultant_changed(uow, payload):
 def record_follow_up(uow, project_id, customer_id):
     """CLI-03: the owner's follow-up renews protection and the no-follow-up clock."""
     c = repo.lock_customer(uow.session, customer_id, project_id)
-    uow.decide(rules.check_follow_up(c.owner_id, uow.actor_id), error=Forbidden,
-               field="customer_id")
+    uow.decide(rules.check_follow_up(c.owner_id, uow.actor_id,
+                                     _names(uow, project_id, c.owner_id)),
+               error=Forbidden, field="customer_id")
     return _contact(uow, c, uow.actor_id, "follow_up", uow.now).as_dict()
 
 
@@ -310,8 +347,11 @@ def _honour(uow, c, claim, registered_at):
     """CLI-04/05/07: the claimant owns, unless an owner registered before the claim took
     effect (409); the claim is a registered contact at its registration time."""
     policy, tz = _context(uow, c.project_id)
-    change = rules.claim_ownership(repo.ownership(c), claim.decision, claim.consultant_id,
-                                   registered_at, claim.effective_at, policy, tz)
+    current = repo.ownership(c)
+    change = rules.claim_ownership(current, claim.decision, claim.consultant_id,
+                                   registered_at, claim.effective_at, policy, tz,
+                                   _names(uow, c.project_id, claim.consultant_id,
+                                          owners=[current]))
     uow.decide(change.decision, error=Conflict, field="phone")
     repo.add_contact(uow.session, c, claim.consultant_id, claim.contact_kind, registered_at,
                      change.decision, effective_at=claim.effective_at)
@@ -337,10 +377,12 @@ def pre_register(uow, project_id, data):
     c, created = repo.customer_for_phone(uow.session, project_id, _phone(uow, data["phone"]),
                                          uow.now, data["name"])
     c = repo.lock_customer(uow.session, c.id)
+    visit = repo.first_visit(uow.session, c.id)
     claim = rules.pre_registration_claim(
-        data["kind"], uow.actor_id, uow.now, data["consultant_id"], referrer,
-        repo.first_visit(uow.session, c.id), c.price_talk_at, data.get("phone_only", False),
-        (), policy, tz, owner_id=c.owner_id)
+        data["kind"], uow.actor_id, uow.now, data["consultant_id"], referrer, visit,
+        c.price_talk_at, data.get("phone_only", False), (), policy, tz, owner_id=c.owner_id,
+        names=_claim_names(uow, project_id, c, visit, uow.actor_id, data["consultant_id"],
+                           referrer))
     d = claim.decision
     uow.decide(d, error=Unprocessable if d.outcome == "consultant_required" else Conflict,
                field=d.data.get("field"))
@@ -366,7 +408,7 @@ def record_evidence(uow, project_id, claim_id, data):
     row = repo.claim(uow.session, project_id, claim_id)
     person_id, roles = _viewer(uow)
     d = rules.check_evidence(row.phone_only, row.status, row.consultant_id, person_id, roles,
-                             data["items"])
+                             data["items"], _names(uow, project_id, row.consultant_id))
     uow.decide(d, error=Forbidden if d.outcome == "forbidden" else Unprocessable,
                field=d.data.get("field"))
     held = {e["item"] for e in row.evidence or []}
@@ -376,10 +418,12 @@ def record_evidence(uow, project_id, claim_id, data):
     uow.record(d, "claim", row.id, project_id)
     c = repo.lock_customer(uow.session, row.customer_id, project_id)
     policy, tz = _context(uow, project_id)
+    visit = repo.first_visit(uow.session, c.id)
     claim = rules.pre_registration_claim(
         "staff_referral", row.registered_by, row.registered_at, row.consultant_id, None,
-        repo.first_visit(uow.session, c.id), c.price_talk_at, True,
-        [e["item"] for e in row.evidence], policy, tz, owner_id=c.owner_id)
+        visit, c.price_talk_at, True, [e["item"] for e in row.evidence], policy, tz,
+        owner_id=c.owner_id, names=_claim_names(uow, project_id, c, visit, row.registered_by,
+                                                row.consultant_id))
     decided = uow.decide(claim.decision, error=Conflict, field="items")
     if claim.status == "honoured":
         decided = _honour(uow, c, claim, row.registered_at)
@@ -396,7 +440,8 @@ def start_price_talk(uow, project_id, customer_id):
     person_id, roles = _viewer(uow)
     receivers = repo.receivers(uow.session, c.id) | {c.owner_id}
     d = rules.price_negotiation(c.price_talk_at, c.price_talk_by, person_id, roles, receivers,
-                                uow.now, uow.tz(project_id))
+                                uow.now, uow.tz(project_id),
+                                _names(uow, project_id, c.price_talk_by, person_id))
     uow.decide(d, error=Forbidden if d.outcome == "not_the_receiver" else Conflict,
                field="customer_id")
     c.price_talk_at, c.price_talk_by = uow.now, person_id
@@ -414,8 +459,10 @@ def re_register(uow, project_id, customer_id, data):
     person_id, roles = _viewer(uow)
     signer = person_id if roles & rules.SIGN_OFF_ROLES else None
     policy, tz = _context(uow, project_id)
-    change = rules.re_registration(repo.ownership(c), data["person_id"], uow.now, signer,
-                                   roles, policy, tz)
+    current = repo.ownership(c)
+    change = rules.re_registration(current, data["person_id"], uow.now, signer, roles, policy,
+                                   tz, _names(uow, project_id, data["person_id"], signer,
+                                              owners=[current]))
     d = uow.decide(change.decision, error=Conflict, field=change.decision.data.get("field"))
     repo.add_contact(uow.session, c, data["person_id"], "re_registration", uow.now, d,
                      sign_off_by=signer, sign_off_at=uow.now)
@@ -456,7 +503,9 @@ def record_poaching(uow, project_id, customer_id, data):
     _named(uow, project_id, data["person_id"], "person_id", "CLI-09")
     c = repo.lock_customer(uow.session, customer_id, project_id)
     policy, tz = _context(uow, project_id)
-    found = rules.record_poaching(repo.ownership(c), data["person_id"], uow.now, policy, tz)
+    current = repo.ownership(c)
+    found = rules.record_poaching(current, data["person_id"], uow.now, policy, tz,
+                                  _names(uow, project_id, data["person_id"], owners=[current]))
     if found.refusal is not None:
         uow.decide(found.refusal, error=Conflict, field="person_id")
     d = uow.record(found.finding, "customer", c.id, project_id)
@@ -478,8 +527,10 @@ def dispute(uow, project_id, customer_id):
     """CLI-11: what the registration records say (以登记为准)."""
     c = repo.customer(uow.session, project_id, customer_id)
     _may_read_records(uow, c)
-    history = rules.resolve_dispute(repo.rule_contacts(uow.session, c.id),
-                                    *_context(uow, project_id))
+    contacts = repo.rule_contacts(uow.session, c.id)
+    names = _names(uow, project_id, *(x.consultant_id for x in contacts),
+                   *(x.sign_off_by for x in contacts))
+    history = rules.resolve_dispute(contacts, *_context(uow, project_id), names)
     return {"customer_id": c.id, "owner_id": c.owner_id,
             "by_records": history.decisions[-1].as_dict(),
             "steps": [d.as_dict() for d in history.decisions]}
@@ -491,8 +542,11 @@ def override_owner(uow, project_id, customer_id, data):
     person_id, roles = _viewer(uow)
     if roles & rules.OVERRIDE_ROLES:   # a lead's override names a consultant of the project
         _named(uow, project_id, data["owner_id"], "owner_id", "CLI-11")
-    change = rules.override_ownership(repo.ownership(c), data["owner_id"], person_id or 0,
-                                      roles, data["reason"], uow.now)
+    current = repo.ownership(c)
+    change = rules.override_ownership(current, data["owner_id"], person_id or 0, roles,
+                                      data["reason"], uow.now,
+                                      _names(uow, project_id, data["owner_id"], person_id,
+                                             owners=[current]))
     d = change.decision
     uow.decide(d, error=Forbidden if d.outcome == "forbidden" else Unprocessable,
                field="reason")
@@ -508,8 +562,9 @@ def create_report(uow, project_id, data):
     check = rules.check_phone(data["phone"])
     c = repo.customer_by_phone(uow.session, project_id, check.data["phone"]) \
         if check.allowed else None
-    d = rules.check_report(data["name"], data["phone"], uow.now,
-                           repo.ownership(c) if c else None, policy, tz)
+    current = repo.ownership(c) if c else None
+    d = rules.check_report(data["name"], data["phone"], uow.now, current, policy, tz,
+                           _names(uow, project_id, owners=[current]))
     uow.decide(d, error=Conflict if d.outcome == "conflict" else Unprocessable,
                field=d.data.get("field") or "phone")
     row = repo.add_report(uow.session, project_id, uow.actor_id, data["name"],
@@ -571,7 +626,8 @@ def match_visit(uow, project_id, data):
     rows = repo.open_reports(uow.session, project_id, phone)
     d = rules.channel_attribution([repo.rule_report(r) for r in rows], data["name"], phone,
                                   visit_at, now if data["mentioned"] else None,
-                                  started_at, policy, tz)
+                                  started_at, policy, tz,
+                                  _names(uow, project_id, *(r.agent_id for r in rows)))
     c, _ = repo.customer_for_phone(uow.session, project_id, phone, now, data["name"],
                                    rules.visit_source(d))
     statuses = rules.settle_reports([r.id for r in rows], d)
@@ -646,7 +702,8 @@ def subscribe(uow, project_id, data):
     makes the second of two simultaneous subscriptions fail)."""
     person_id, roles = _viewer(uow)
     closer = data["closer_id"] or person_id
-    uow.decide(rules.check_closer(person_id, closer, roles), error=Forbidden, field="closer_id")
+    uow.decide(rules.check_closer(person_id, closer, roles, _names(uow, project_id, closer)),
+               error=Forbidden, field="closer_id")
     if closer != person_id:   # CLI-12: a lead names the closing consultant of the project
         _named(uow, project_id, closer, "closer_id", "CLI-12")
     unit = repo.unit(uow.session, project_id, data["unit_id"], lock=True)
@@ -657,10 +714,13 @@ def subscribe(uow, project_id, data):
     uow.flush()
     live = [repo.rule_sub(s, unit.code) for s in repo.live_subscriptions(uow.session, unit.id)]
     # only a manager confirms a unit (confirm_unit), so whoever confirmed it is one
+    current = repo.ownership(c)
+    names = _names(uow, project_id, closer, unit.confirmed_by, owners=[current])
     d = rules.check_subscription(unit.code, unit.confirmed_by,
-                                 ("manager",) if unit.confirmed_by else (), live, uow.now, policy)
+                                 ("manager",) if unit.confirmed_by else (), live, uow.now, policy,
+                                 names)
     uow.decide(d, error=Conflict, field="unit_id")
-    credit = rules.deal_credit(repo.ownership(c), closer, uow.now, policy, tz)
+    credit = rules.deal_credit(current, closer, uow.now, policy, tz, names)
     sub = repo.add_subscription(uow.session, project_id=project_id, unit_id=unit.id,
                                 customer_id=c.id, closer_id=closer, signed_at=uow.now,
                                 credit_split=credit.data["credit_split"], rule=credit.rule,
@@ -694,7 +754,9 @@ def withdraw(uow, project_id, subscription_id, data):
     """CLI-12: a withdrawal or refund needs the manager and is announced to all staff."""
     sub = repo.subscription(uow.session, project_id, subscription_id)
     person_id, roles = _viewer(uow)
-    d = rules.check_withdrawal(repo.rule_sub(sub), person_id, roles, data["kind"])
+    unit = repo.unit(uow.session, project_id, sub.unit_id)
+    d = rules.check_withdrawal(repo.rule_sub(sub, unit.code), person_id, roles, data["kind"],
+                               _names(uow, project_id, person_id))
     uow.decide(d, error=Forbidden if d.outcome == "approval_required" else Conflict,
                field="subscription_id")
     return _settle(uow, sub, d, d.outcome, announce_to_all=True, announced=True)
@@ -706,7 +768,9 @@ def void(uow, project_id, subscription_id, data):
     clerk = directory.person(uow.session, data["clerk_id"])
     roles = clerk["roles"] if clerk and clerk["active"] and \
         clerk["project_id"] == project_id else ()
-    d = rules.void_form(repo.rule_sub(sub), data["clerk_id"], roles)
+    unit = repo.unit(uow.session, project_id, sub.unit_id)
+    d = rules.void_form(repo.rule_sub(sub, unit.code), data["clerk_id"], roles,
+                        _names(uow, project_id, data["clerk_id"]))
     uow.decide(d, field="clerk_id")
     return _settle(uow, sub, d, "voided", form_kept_by=data["clerk_id"])
 

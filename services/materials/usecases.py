@@ -81,6 +81,17 @@ def _file(uow, project_id, rows, columns, query, basename, title):
                              tz=uow.tz(project_id), encoding=query.get("encoding"), title=title)
 
 
+def _names(uow, project_id, *person_ids):
+    """``{person id: name}`` of the people a reason names: the directory replica's names, and
+    the caller's own (from their token) when the replica does not know them; the rules write
+    "#<id>" for anyone left out (SYS-01: staff read reasons by name)."""
+    found = repo.names(uow.session, project_id, person_ids)
+    caller = uow.caller
+    if caller is not None and caller.name and caller.person_id in set(person_ids):
+        found.setdefault(caller.person_id, caller.name)
+    return found
+
+
 def _named(uow, project_id, rows, id_key, name_key):
     """The rows with each item's name and ``name_key`` beside the person id ``id_key``
     (the directory replica; empty when the person is unknown to it)."""
@@ -172,10 +183,12 @@ def export_movements(uow, project_id, query=None):
 
 def create_plan(uow, project_id, data):
     session = uow.session
-    pairs = [(repo.item(session, project_id, ln["item_id"]).id, ln["quantity"])
+    found = [(repo.item(session, project_id, ln["item_id"]), ln["quantity"])
              for ln in data["lines"]]
+    pairs = [(i.id, q) for i, q in found]
     d = decide(uow, rules.validate_plan(data["period"], data["starts"], data["milestone"], pairs,
-                                        uow.policy(project_id)))
+                                        uow.policy(project_id),
+                                        items={i.id: repo.label(i) for i, _ in found}))
     plan = repo.add(session, models.Plan(
         project_id=project_id, period=data["period"], starts=data["starts"],
         milestone=data["milestone"].strip(), status="draft", created_by=uow.actor_id,
@@ -189,7 +202,7 @@ def create_plan(uow, project_id, data):
 
 def approve_plan(uow, project_id, plan_id):
     plan = repo.one(uow.session, models.Plan, project_id, plan_id, "plan", "plan_id")
-    approver = uow.caller.name or uow.actor_id
+    approver = rules.who(_names(uow, project_id, uow.actor_id), uow.actor_id)
     d = decide(uow, rules.approve_plan(plan.status, plan.id, plan.period, plan.milestone,
                                        approver), "plan", plan.id, project_id)
     plan.status, plan.approved_by, plan.approved_at = d.data["status"], uow.actor_id, uow.now
@@ -209,7 +222,7 @@ def _draw_on_plan(uow, project_id, item, qty, ruling=None):
     for _attempt in range(3):
         lines = repo.approved_plan_lines(session, project_id, item.id)
         c = decide(uow, rules.classify_request(item.id, qty, uow.now, [pl for _, pl in lines],
-                                               policy, tz))
+                                               policy, tz, item=repo.label(item)))
         d = decide(uow, ruling(c)) if ruling else c
         if c.outcome != "planned":
             return d, None
@@ -238,8 +251,11 @@ def decide_request(uow, project_id, request_id, data, approve):
     """MAT-02: a manager approves or rejects an urgent request."""
     request = repo.one(uow.session, models.MaterialRequest, project_id, request_id, "request",
                        "request_id")
+    item = repo.item(uow.session, project_id, request.item_id)
     d = decide(uow, rules.decide_request(request.status, request.id, approve, uow.actor_id,
-                                         uow.caller.acting_roles, data["reason"]),
+                                         uow.caller.acting_roles, data["reason"],
+                                         names=_names(uow, project_id, uow.actor_id),
+                                         item=repo.label(item), quantity=request.quantity),
                "request", request.id, project_id)
     request.status, request.decided_by, request.decided_at = \
         d.data["status"], uow.actor_id, uow.now
@@ -260,8 +276,9 @@ def create_receipt(uow, project_id, data):
         else data["unit_price_cents"]
     model = item.model if data["model"] is None else data["model"]
     receiver = data["receiver_id"] or uow.actor_id
-    d = decide(uow, rules.validate_receipt(item.name, item.specification, model, qty, price,
-                                           receiver, data["inspector_id"], data["amount_cents"]))
+    d = decide(uow, rules.validate_receipt(
+        item.name, item.specification, model, qty, price, receiver, data["inspector_id"],
+        data["amount_cents"], names=_names(uow, project_id, receiver, data["inspector_id"])))
     # MAT-03: the two who count and inspect are real people: active staff of this project
     for field, who in (("receiver_id", receiver), ("inspector_id", data["inspector_id"])):
         decide(uow, rules.project_staff(repo.people(session, [who]), project_id, field=field,
@@ -307,14 +324,18 @@ def _issue_basis(uow, project_id, item, qty, request_id):
     session = uow.session
     if request_id is None:
         d, line_id = _draw_on_plan(uow, project_id, item, qty,
-                                   lambda c: rules.issue_against_plan(c, item.id, qty))
+                                   lambda c: rules.issue_against_plan(c, item.id, qty,
+                                                                      repo.label(item)))
         return d, None, line_id
     request = repo.one(session, models.MaterialRequest, project_id, request_id, "request",
                        "request_id")
-    d = decide(uow, rules.issue_against_request(repo.request_facts(request), item.id, qty))
+    items = repo.item_labels(session, project_id, {item.id, request.item_id})
+    d = decide(uow, rules.issue_against_request(repo.request_facts(request), item.id, qty,
+                                                items))
     if not repo.claim_request(session, request.id, qty):  # another form drew on it meanwhile
         session.refresh(request)
-        decide(uow, rules.issue_against_request(repo.request_facts(request), item.id, qty))
+        decide(uow, rules.issue_against_request(repo.request_facts(request), item.id, qty,
+                                                items))
         decide(uow, rules.plan_changed())
     return d, request.id, None
 
@@ -325,7 +346,8 @@ def create_issue_form(uow, project_id, data):
                            data["specification"] or item.specification, data["quantity"],
                            data["recipient_id"])
     d = decide(uow, rules.new_issue_form(form, item.on_hand, catalogue_name=item.name,
-                                         catalogue_spec=item.specification))
+                                         catalogue_spec=item.specification,
+                                         names=_names(uow, project_id, form.recipient_id)))
     # MAT-04: the recipient confirms the form themself: a real person, active staff here
     decide(uow, rules.project_staff(repo.people(uow.session, [form.recipient_id]), project_id,
                                     field="recipient_id", rule="MAT-04", what="recipient"))
@@ -351,15 +373,17 @@ def confirm_issue_form(uow, project_id, form_id):
     item = repo.item(session, project_id, row.item_id)
     form = rules.IssueForm(row.item_name, row.specification, row.quantity, row.recipient_id,
                            confirmed_by=me)
+    names = _names(uow, project_id, row.recipient_id, me)
     decide(uow, rules.issue(form, item.on_hand, catalogue_name=item.name,
-                            catalogue_spec=item.specification, reorder_level=item.reorder_level))
+                            catalogue_spec=item.specification, reorder_level=item.reorder_level,
+                            names=names))
     if not repo.claim_pending_form(session, row, status="issued", confirmed_by=me,
                                    confirmed_at=uow.now):
         decide(uow, rules.pending_form(row.status, row.id))
     movement = move(uow, item, "issue", row.quantity, ref_type="issue_form", ref_id=row.id,
-                    note=f"issue form {row.id} confirmed by recipient {me}")
+                    note=f"issue form {row.id} confirmed by recipient {rules.who(names, me)}")
     row.movement_id = movement.id
-    uow.record(rules.form_confirmed(row.id, me, movement.reason), "issue_form", row.id,
+    uow.record(rules.form_confirmed(row.id, me, movement.reason, names), "issue_form", row.id,
                project_id)
     return repo.form_view(row, balance=movement.after)
 
@@ -405,8 +429,9 @@ def list_issue_forms(uow, project_id):
 # ---------------------------------------------------------------- MAT-05 usage ledger
 
 def _ledger_change(uow, entry, item, previous_state):
-    d = decide(uow, rules.ledger_entry(repo.label(item), entry.location, entry.responsible_id,
-                                       entry.state, previous_state))
+    d = decide(uow, rules.ledger_entry(
+        repo.label(item), entry.location, entry.responsible_id, entry.state, previous_state,
+        names=_names(uow, entry.project_id, entry.responsible_id)))
     # MAT-05: who answers for it is a real person: active staff of this project
     decide(uow, rules.project_staff(repo.people(uow.session, [entry.responsible_id]),
                                     entry.project_id, field="responsible_id", rule="MAT-05",
@@ -468,8 +493,9 @@ def create_stocktake(uow, project_id, data):
                                             project_id, field="counter_ids", rule="MAT-06",
                                             what="counter"))
     ids = [line["item_id"] for line in data["lines"]]
-    known = [i.id for i in repo.items(session, project_id)]
-    decide(uow, rules.stocktake_items(ids, known, data["full"]))
+    catalogue = repo.items(session, project_id)
+    decide(uow, rules.stocktake_items(ids, [i.id for i in catalogue], data["full"],
+                                      {i.id: repo.label(i) for i in catalogue}))
     # the storekeeper charged with losses is named, or is the caller by their own roles (an
     # admin acting as storekeeper is nobody's storekeeper); either way a storekeeper on the staff
     storekeeper = rules.stocktake_storekeeper(data["storekeeper_id"], caller.person_id,
@@ -484,7 +510,8 @@ def create_stocktake(uow, project_id, data):
         month=date.fromisoformat(d.data["month"])))
     for done in filter(None, (d, staff, keeper)):
         uow.record(done, "stocktake", stocktake.id, project_id)
-    counted = [_count(uow, stocktake, items[c["item_id"]], c) for c in data["lines"]]
+    names = _names(uow, project_id, storekeeper)
+    counted = [_count(uow, stocktake, items[c["item_id"]], c, names) for c in data["lines"]]
     lines = [line for line, _ in counted]
     losses = [loss for _, loss in counted if loss]
     # MAT-06: differences are reported (the event is the report)
@@ -516,13 +543,13 @@ def stocktake_months(uow, project_id, query=None):
     return answer
 
 
-def _count(uow, stocktake, item, count):
+def _count(uow, stocktake, item, count, names=None):
     """One item's count: adjust stock by the rule's movements, store the line, attribute loss."""
     result = rules.stocktake_line(repo.label(item), item.on_hand, count["counted"],
                                   damaged_qty=count["damaged"], reasons=count["reasons"],
                                   unit_price_cents=item.unit_price_cents,
                                   storekeeper_id=stocktake.storekeeper_id,
-                                  loss_cause=count["loss_cause"])
+                                  loss_cause=count["loss_cause"], names=names)
     decide(uow, result.decision)
     book = item.on_hand
     for m in result.movements:
@@ -570,14 +597,15 @@ def issue_handed_out_plans(uow, payload):
     pairs = [(str(p.get("code")), p.get("quantity")) for p in payload.get("floor_plans") or []
              if isinstance(p, dict)]
     items = repo.items_by_code(session, project_id, {code for code, _ in pairs})
-    result = rules.handout_issue_lines(pairs, consultant_id=person_id,
+    consultant = rules.who(_names(uow, project_id, person_id), person_id)
+    result = rules.handout_issue_lines(pairs, consultant_id=person_id, consultant=consultant,
                                        **repo.handout_inputs(items))
     actor = payload.get("actor") or {"person_id": person_id, "name": "", "roles": []}
     for line in result.lines:
         move(uow, items[line.item_id], "issue", line.quantity, actor=actor,
              ref_type="reception", ref_id=reception_id, rule="MAT-07",
              note=f"floor plans handed out in reception {reception_id} by consultant "
-                  f"{person_id} (REC-06); completing the reception is their confirmation")
+                  f"{consultant} (REC-06); completing the reception is their confirmation")
     handout = repo.add(session, models.Handout(
         project_id=project_id, reception_id=reception_id, person_id=person_id, day=day,
         issued=result.decision.data["issued"], missing=result.decision.data["missing"],
@@ -621,7 +649,8 @@ def check_desk_kit(uow, project_id, data):
                                           field="consultant_id", rule="MAT-07",
                                           role="consultant", what="desk consultant"))
     d = rules.desk_kit_shortages(data["folder"], list(plans), uow.policy(project_id),
-                                 consultant_id=consultant)
+                                 consultant_id=consultant,
+                                 consultant=_names(uow, project_id, consultant).get(consultant))
     day, need = uow.today(project_id), d.data["minimum"]
     # one line per consultant, plan and day: a second check of the day updates it (MAT-07)
     for code, item in plans.items():

@@ -24,6 +24,7 @@ MONDAY = "2026-03-02T10:00:00+08:00"
 
 STAFF = {2: ["manager"], 3: ["supervisor"], 5: ["storekeeper"], 11: ["consultant"],
          12: ["consultant"]}
+NAMES = {11: "陈静 Chen Jing"}   # the others are announced as "#<id>"
 
 
 def announce(dispatch, person_id, roles, project_id=PID, active=True, event_type="staff_added"):
@@ -32,8 +33,8 @@ def announce(dispatch, person_id, roles, project_id=PID, active=True, event_type
         "event_id": str(uuid.uuid4()), "event_type": event_type, "source": "attendance",
         "occurred_at": "2026-03-02T01:00:00+00:00", "project_id": project_id, "actor": None,
         "rule": "SYS-02", "reason": "test", "person": {
-            "id": person_id, "project_id": project_id, "name": f"#{person_id}",
-            "roles": roles, "active": active}})
+            "id": person_id, "project_id": project_id,
+            "name": NAMES.get(person_id, f"#{person_id}"), "roles": roles, "active": active}})
 
 
 def known(mat, person_id):
@@ -182,7 +183,7 @@ def test_mat04_issue_only_when_the_recipient_confirms_and_never_below_zero(mat):
     assert len(issue) == 1
     assert (issue[0]["rule"], issue[0]["before"], issue[0]["after"], issue[0]["actor_id"]) == \
         ("MAT-04", 5, 2, 11)
-    assert "confirmed by recipient 11" in issue[0]["reason"]
+    assert "confirmed by recipient 陈静 Chen Jing" in issue[0]["reason"]   # by name
     chain = mat.why(C1, "movement", issue[0]["id"])["decisions"]
     assert chain[0]["rule"] == "MAT-04" and chain[0]["data"]["after"] == 2
     rules = [d["rule"] for d in mat.why(C1, "item", item["id"])["decisions"]]

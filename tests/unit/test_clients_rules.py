@@ -509,6 +509,11 @@ def test_cli12_withdrawal_and_refund_need_manager_and_are_announced():
     d = check_withdrawal(s, 9, {"manager"}, "refund")
     assert d.outcome == "refunded" and d.data["announce_to_all"] is True
     assert not check_withdrawal(sub(status="withdrawn"), 9, {"manager"}).allowed
+    # SYS-01: the reason names the manager by name and the unit by its code
+    named = check_withdrawal(s, 9, {"manager"}, names={9: "王经理 Wang (manager)"})
+    assert named.reason == ("withdrawal of subscription 1 approved by manager 王经理 Wang "
+                            "(manager); unit 8-1201 released and announced to all staff")
+    assert "approved by manager #9;" in d.reason                     # not in the replica
 
 
 def test_cli12_voided_forms_go_to_clerk_never_destroyed():
@@ -516,6 +521,8 @@ def test_cli12_voided_forms_go_to_clerk_never_destroyed():
     assert not void_form(sub(), 5, {"consultant"}).allowed
     d = void_form(sub(), 5, {"clerk"})
     assert d.allowed and d.data["keep"] is True
+    assert void_form(sub(), 5, {"clerk"}, {5: "钱内业"}).reason.endswith(
+        "handed to clerk 钱内业 and kept")
 
 
 def test_cli12_deal_credit_to_owner_as_attributed_at_signing():
@@ -637,10 +644,13 @@ def test_cli07_before_any_visit_the_owner_keeps_the_credit_not_the_named_consult
     # helper-found: the refusal named the referral's own consultant as the one keeping it
     talk = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
     claim = pre_registration_claim("staff_referral", 1, talk, consultant_id=8, owner_id=9,
-                                   price_talk_at=talk)
-    assert "receiving consultant 9 keeps the credit" in claim.decision.reason
+                                   price_talk_at=talk, names={9: "张伟 Zhang Wei"})
+    assert "receiving consultant 张伟 Zhang Wei keeps the credit" in claim.decision.reason
+    unnamed = pre_registration_claim("staff_referral", 1, talk, consultant_id=8, owner_id=9,
+                                     price_talk_at=talk)      # nobody by that id in the replica
+    assert "receiving consultant #9 keeps the credit" in unnamed.decision.reason
     nobody = pre_registration_claim("staff_referral", 1, talk, consultant_id=8,
-                                    phone_only=True)
+                                    phone_only=True, names={8: "李娜 Li Na"})
     assert nobody.status == "awaiting_evidence"
     assert "the consultant who receives the customer keeps the credit" in \
-        nobody.decision.reason and "consultant 8 keeps" not in nobody.decision.reason
+        nobody.decision.reason and "李娜 Li Na keeps" not in nobody.decision.reason

@@ -350,6 +350,38 @@ def test_cli12_withdrawal_by_the_manager_and_void_to_an_active_clerk(office):
         "state"] == "voided"
 
 
+def test_sys01_reasons_name_people_by_name_and_units_by_code(office):
+    """SYS-01: staff read reasons on their screens: people by the names the directory replica
+    knows (never "manager 2" or "consultant 11"), units by their code; "#<id>" for anyone the
+    replica does not know by a name in this project."""
+    directory.apply_person(office, {"id": 2, "project_id": PID, "name": "王经理",
+                                    "roles": ["manager"]})
+    c = customer_with_owner(office)
+    [first] = why.chain(office, "customer", c)
+    assert first["reason"].endswith("consultant 李娜 owns the customer"), first["reason"]
+    assert usecases.owner_of(act(office, DESK), PID, PHONE)["reason"].startswith(
+        "consultant 李娜's protection is live")
+    poached = usecases.record_poaching(act(office, SUPERVISOR), PID, c, {"person_id": B})
+    assert poached["reason"].startswith("customer belongs to consultant 李娜: consultant 王强 "
+                                        "poached")
+    unit = confirmed_unit(office, "5-0802")
+    sub = usecases.subscribe(act(office, CA), PID, {"unit_id": unit["id"], "customer_id": c,
+                                                    "closer_id": None})
+    assert "unit 5-0802 confirmed available by manager 王经理" in \
+        office.get(Subscription, sub["id"]).reason
+    done = usecases.withdraw(act(office, MANAGER), PID, sub["id"], {"kind": "withdrawal"})
+    reason = office.get(Subscription, done["id"]).reason
+    assert reason == (f"withdrawal of subscription {sub['id']} approved by manager 王经理; "
+                      "unit 5-0802 released and announced to all staff"), reason
+    assert "manager 2" not in reason and f"unit {unit['id']} " not in reason
+    voided = usecases.void(act(office, MANAGER), PID, sub["id"], {"clerk_id": CLERK})
+    assert office.get(Subscription, voided["id"]).reason.endswith(
+        "handed to clerk 张会计 and kept")
+    d = usecases.override_owner(act(office, SUPERVISOR), PID, c,
+                                {"owner_id": B, "reason": "登记有误"})   # 3 is not in the replica
+    assert d["reason"] == "ownership set to consultant 王强 (was 李娜) by #3: 登记有误"
+
+
 # ---------------------------------------------------------------- CLI-13 and SYS-03
 
 def test_cli13_conversion_counts_calls_visits_and_deals(office):

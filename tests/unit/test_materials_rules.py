@@ -494,6 +494,14 @@ def test_mat02_requests_are_decided_once_by_a_manager_and_an_admin_acts_as_one()
     # clauses: MAT-02.3
     from services.common.roles import acting_roles
     assert r.decide_request("pending", 1, True, 2, {"manager"}).data["status"] == "approved"
+    named = r.decide_request("pending", 1, True, 2, {"manager"}, names={2: "王芳 Wang Fang"})
+    assert named.reason == "urgent request approved by manager 王芳 Wang Fang"
+    assert r.decide_request("pending", 1, True, 2, {"manager"}).reason.endswith("manager #2")
+    rejected = r.decide_request("pending", 1, False, 2, {"manager"}, "no", names={2: "王芳"})
+    assert rejected.reason == "urgent request rejected by manager 王芳: no"
+    done = r.decide_request("approved", 1, True, 2, {"manager"}, item="楼书 (A4) [BRO]",
+                            quantity=5)
+    assert done.reason == "request 1 (5 of 楼书 (A4) [BRO]) is already approved"
     noted = r.decide_request("pending", 1, True, 2, {"manager"}, "开盘用 for the launch")
     assert noted.reason.endswith(": 开盘用 for the launch")     # the note is kept either way
     rejected = r.decide_request("pending", 1, False, 2, {"manager"}, "no budget")
@@ -535,7 +543,10 @@ def test_mat06_each_item_once_and_a_full_count_covers_every_item():
     twice = r.stocktake_items([1, 1], [1], full=False)
     assert not twice.allowed and twice.data["field"] == "lines"
     partial = r.stocktake_items([1], [1, 2], full=True)
-    assert not partial.allowed and "[2]" in partial.reason
+    assert not partial.allowed and partial.reason.endswith("missing item #2")
+    named = r.stocktake_items([1], [1, 2, 3], full=True,
+                              items={2: "楼书 (A4) [BRO-1]", 3: "手提袋 (L) [BAG-1]"})
+    assert named.reason.endswith("missing 楼书 (A4) [BRO-1], 手提袋 (L) [BAG-1]"), named.reason
     assert r.stocktake_storekeeper(None, 5, {"storekeeper"}) == 5
     assert r.stocktake_storekeeper(7, 5, {"storekeeper"}) == 7
     assert r.stocktake_storekeeper(None, 2, {"manager"}) is None

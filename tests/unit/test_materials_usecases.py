@@ -27,11 +27,12 @@ STAFF = {2: ("manager",), 3: ("supervisor",), 5: ("storekeeper",), 11: ("consult
          12: ("consultant",)}
 
 
-def staff(session, person_id, *roles, project_id=PID, active=True):
+def staff(session, person_id, *roles, project_id=PID, active=True, name=None):
     """What attendance announced about a person (the directory replica, MAT-06/MAT-07)."""
     with uow_as(None, session):
         directory.apply_person(session, {"id": person_id, "project_id": project_id,
-                                         "name": f"#{person_id}", "roles": list(roles),
+                                         "name": name or f"#{person_id}",
+                                         "roles": list(roles),
                                          "active": active})
     session.commit()
 
@@ -584,3 +585,38 @@ def test_mat03_1_receiver_and_inspector_are_two_active_staff_of_the_project(sess
         assert (exc.value.rule, exc.value.field) == ("MAT-03", field)
     done = act(session, STOREKEEPER, usecases.create_receipt, dict(base, inspector_id=3))
     assert (done["receiver_id"], done["inspector_id"], done["deliverer"]) == (5, 3, "印刷厂")
+
+
+def test_sys01_reasons_name_people_by_name_and_items_by_code(session):
+    """SYS-01: staff read reasons on their screens: a person by the name the directory replica
+    knows (never "manager 2"), an item by its name, spec and code; "#<id>" when unknown."""
+    for person_id, roles, name in ((2, ("manager",), "王芳 Wang Fang"),
+                                   (3, ("supervisor",), "张伟 Zhang Wei"),
+                                   (5, ("storekeeper",), "李娜 Li Na"),
+                                   (11, ("consultant",), "陈静 Chen Jing")):
+        staff(session, person_id, *roles, name=name)
+    made = item(session, code="FP-A", stock=20)
+    [receipt] = why.chain(session, "receipt", 1, PID)
+    assert "received by 李娜 Li Na, inspected by 张伟 Zhang Wei" in receipt["reason"]
+    urgent = request(session, made["id"], 5)
+    assert "户型单张 FP-A (A4) [FP-A]" in urgent["reason"] and "item " not in urgent["reason"]
+    decided = act(session, MANAGER, usecases.decide_request, urgent["id"], {"reason": "开盘"},
+                  True)
+    assert decided["reason"] == "urgent request approved by manager 王芳 Wang Fang: 开盘"
+    with pytest.raises(Conflict) as exc:
+        act(session, MANAGER, usecases.decide_request, urgent["id"], {"reason": ""}, True)
+    assert f"request {urgent['id']} (5 of 户型单张 FP-A (A4) [FP-A]) is already approved" in \
+        exc.value.message
+    sheet = form(session, made["id"], 2, urgent["id"])
+    act(session, C1, usecases.confirm_issue_form, sheet["id"])
+    assert chain(session, "issue_form", sheet["id"])[-1] == ("MAT-04", "issued")
+    [*_, confirmed] = why.chain(session, "issue_form", sheet["id"], PID)
+    assert confirmed["reason"].startswith(
+        f"issue form {sheet['id']} confirmed by its recipient 陈静 Chen Jing; issue 2 of")
+    entry = act(session, STOREKEEPER, usecases.create_ledger_entry, {
+        "item_id": made["id"], "quantity": 1, "location": "沙盘区", "responsible_id": 11,
+        "state": "in_use", "note": ""})
+    [kept] = why.chain(session, "ledger_entry", entry["id"], PID)
+    assert "kept at 沙盘区, responsible 陈静 Chen Jing, in_use" in kept["reason"]
+    assert not any(f"manager {i}" in d["reason"] or f"recipient {i}" in d["reason"]
+                   for i in (2, 11) for d in why.chain(session, "request", urgent["id"], PID))

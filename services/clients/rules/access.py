@@ -15,7 +15,7 @@ from typing import Any
 from services.common.decision import Decision, allow, refuse
 from services.common.staffing import project_staff
 
-from .base import LEADS, _roles
+from .base import LEADS, _roles, _who
 
 # SYS-02: the office roles that deal with customers read customer records (phones masked per
 # CLI-14); a channel agent is external and sees only their own reports (CLI-06), a storekeeper
@@ -43,7 +43,8 @@ def named_person(person: Mapping[str, Any] | None, person_id: int, project_id: i
 
 
 def may_read_customer_records(viewer_id: int | None, roles: Iterable[str],
-                              owner_id: int | None, people_concerned: Iterable[int]) -> Decision:
+                              owner_id: int | None, people_concerned: Iterable[int],
+                              names: Mapping[int, str] | None = None) -> Decision:
     """CLI-11/CLI-14 with SYS-02: a customer's ownership history and dispute are read by
     supervisors and managers, and by a consultant they are about (the owner, or one whose
     contact is on record); a colleague's customer is not theirs to read."""
@@ -51,8 +52,8 @@ def may_read_customer_records(viewer_id: int | None, roles: Iterable[str],
         return allow("CLI-11", "supervisors and managers read every customer's records",
                      "visible")
     if viewer_id is not None and (viewer_id == owner_id or viewer_id in set(people_concerned)):
-        return allow("CLI-11", f"person {viewer_id} owns or registered a contact with this "
-                     "customer", "visible")
+        return allow("CLI-11", f"{_who(names, viewer_id)} owns or registered a contact with "
+                     "this customer", "visible")
     return refuse("SYS-02", "this customer's records are read by their consultant, "
                   "supervisors and managers", "not_visible", field="customer_id")
 

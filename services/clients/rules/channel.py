@@ -19,6 +19,7 @@ from .base import (
     _minutes,
     _roles,
     _stamp,
+    _who,
     policy_with_defaults,
 )
 from .identity import check_phone, mask_phone, normalise_phone
@@ -38,7 +39,7 @@ class ChannelReport:
 
 def check_report(name: str | None, phone: str | None, now: datetime,
                  current: Ownership | None = None, policy: Mapping[str, Any] | None = None,
-                 tz: str | None = None) -> Decision:
+                 tz: str | None = None, names: Mapping[int, str] | None = None) -> Decision:
     """CLI-06: a report needs a name and a valid phone; on a customer a consultant owns
     (live protection) it is refused as 撞单. Another channel's earlier report does not block
     it: the earlier valid report wins at the visit."""
@@ -51,7 +52,8 @@ def check_report(name: str | None, phone: str | None, now: datetime,
                       "incomplete", field="phone")
     if current is not None and is_live(current, now, policy, tz):
         return refuse("CLI-06", f"customer {mask_phone(phone_check.data['phone'])} already belongs "
-                      f"to consultant {current.owner_id} (protection live): report refused (撞单)",
+                      f"to consultant {_who(names, current.owner_id)} (protection live): report "
+                      "refused (撞单)",
                       "conflict", owner_id=current.owner_id)
     masked = mask_phone(phone_check.data["phone"])
     return allow("CLI-06", f"report on {masked} accepted at {_stamp(now, tz)}", "reported",
@@ -96,8 +98,8 @@ def _report_problem(report: ChannelReport, name: str, phone: str, visit_at: date
 def channel_attribution(reports: Iterable[ChannelReport], visit_name: str, visit_phone: str,
                         visit_at: datetime, mentioned_at: datetime | None,
                         reception_started_at: datetime | None = None,
-                        policy: Mapping[str, Any] | None = None, tz: str | None = None
-                        ) -> Decision:
+                        policy: Mapping[str, Any] | None = None, tz: str | None = None,
+                        names: Mapping[int, str] | None = None) -> Decision:
     """CLI-06: channel visit or natural visit (自然到访).
 
     The customer must mention the channel no later than the start of the standard reception;
@@ -118,7 +120,8 @@ def channel_attribution(reports: Iterable[ChannelReport], visit_name: str, visit
         problem = _report_problem(report, visit_name, phone, visit_at, p, tz)
         if problem is None:
             lead = visit_at - report.reported_at
-            return allow("CLI-06", f"report {report.report_id} by agent {report.agent_id} filed "
+            return allow("CLI-06", f"report {report.report_id} by agent "
+                         f"{_who(names, report.agent_id)} filed "
                          f"{_minutes(lead)} before the visit ({p['report_lead_minutes']} min "
                          "required) and matches name and phone: channel visit", "channel",
                          agent_id=report.agent_id, channel_id=report.channel_id,

@@ -93,7 +93,8 @@ def check_target(person: Mapping[str, Any] | None, project_id: int, period: str,
                       "(2026-W10) or day (2026-03-02)", "invalid_period", field="period")
     if deals < 0:
         return refuse("CLI-13", "a target is 0 deals or more", "invalid_target", field="deals")
-    return allow("CLI-13", f"target of consultant {person.get('id')} for "
+    who = person.get("name") or f"#{person.get('id')}"
+    return allow("CLI-13", f"target of consultant {who} for "
                  f"{period}: {deals} deals", "target_set", period=period, deals=deals)
 
 

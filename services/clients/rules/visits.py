@@ -10,7 +10,7 @@ from typing import Any
 
 from services.common.decision import Decision, allow
 
-from .base import _blank, _stamp
+from .base import _blank, _stamp, _who
 
 # CLI-13: what a complete visit-register entry holds (docs/decisions/clients.md)
 VISIT_REQUIRED = ("customer_phone", "customer_name", "received_by", "arrived_at",
@@ -28,12 +28,12 @@ class VisitFact:
 
 def call_to_visit(named_person_id: int | None, arrived_at: datetime,
                   registrations: Iterable[tuple[int, str, datetime]],
-                  tz: str | None = None) -> Decision:
+                  tz: str | None = None, names: Mapping[int, str] | None = None) -> Decision:
     """CLI-08: ``registrations`` are the customer's registered contacts (person, kind, at).
     The named consultant counts only through a registration strictly before the arrival; a
     call made a minute before walking in with no registration makes no owner (natural
-    visit); a customer who names nobody is a natural visit."""
-    when = _stamp(arrived_at, tz)
+    visit); a customer who names nobody is a natural visit. ``names``: person id -> name."""
+    when, named = _stamp(arrived_at, tz), _who(names, named_person_id)
     if named_person_id is None:
         return allow("CLI-08", f"the customer named no consultant on arrival at {when}: "
                      "natural visit", "natural_visit", named_person_id=None)
@@ -41,11 +41,11 @@ def call_to_visit(named_person_id: int | None, arrived_at: datetime,
                      if pid == named_person_id and at < arrived_at)
     if earlier:
         at, kind = earlier[0]
-        return allow("CLI-08", f"consultant {named_person_id}, named on arrival at {when}, has "
+        return allow("CLI-08", f"consultant {named}, named on arrival at {when}, has "
                      f"a registered {kind} at {_stamp(at, tz)}: notified, receives, and the "
                      "registration decides ownership (CLI-02)", "named_registered",
                      named_person_id=named_person_id, registered_at=at.isoformat())
-    return allow("CLI-08", f"consultant {named_person_id} named on arrival at {when} has no "
+    return allow("CLI-08", f"consultant {named} named on arrival at {when} has no "
                  "registration before the arrival: a call without registration makes no "
                  "owner; natural visit", "natural_visit", named_person_id=named_person_id)
 

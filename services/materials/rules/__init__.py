@@ -13,7 +13,7 @@ from services.common.staffing import project_staff  # the kit's staff check, MAT
 
 from ..constants import CATEGORIES, HELD_ACTIONS, LEDGER_STATES, PERIODS
 from .access import WHY_PUBLIC, why_visible
-from .base import label, yuan_to_cents
+from .base import item_label, label, who, yuan_to_cents
 from .catalogue import ITEM_FIELDS, code_free, revise_item, validate_item
 from .desk import (
     HandoutIssue,
@@ -72,7 +72,8 @@ from .stock import (
 )
 
 __all__ = [
-    "CATEGORIES", "HELD_ACTIONS", "LEDGER_STATES", "PERIODS", "label", "yuan_to_cents",
+    "CATEGORIES", "HELD_ACTIONS", "LEDGER_STATES", "PERIODS", "item_label", "label", "who",
+    "yuan_to_cents",
     "WHY_PUBLIC", "why_visible",
     "ITEM_FIELDS", "code_free", "revise_item", "validate_item",
     "HandoutIssue", "HandoutShortage", "IssueLine", "check_folder", "desk_kit_shortages",

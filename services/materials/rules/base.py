@@ -1,4 +1,5 @@
 """Small checks every rule family shares (pure)."""
+from collections.abc import Hashable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -17,6 +18,21 @@ def missing(value: Any) -> bool:
 
 def label(name: str, spec: str | None = None) -> str:
     return f"{name} ({spec})" if spec else str(name)
+
+
+def who(names: Mapping[Hashable, str] | None, person_id: Hashable) -> str:
+    """A person as a reason names them (staff read reasons on their screens, SYS-01): their
+    name, which the use case looks up in the directory replica and passes in ``names``;
+    "#<id>" when it does not know them."""
+    if missing(person_id):
+        return "nobody"
+    return (names or {}).get(person_id) or f"#{person_id}"
+
+
+def item_label(items: Mapping[Hashable, str] | None, item_id: Hashable) -> str:
+    """An item as a reason names it: its label (name, spec and code) as the use case passes
+    it in ``items``; "item #<id>" when it does not."""
+    return (items or {}).get(item_id) or f"item #{item_id}"
 
 
 def yuan_to_cents(value: Decimal | str | int) -> int:

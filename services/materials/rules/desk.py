@@ -6,25 +6,27 @@ from typing import Any, NamedTuple
 
 from services.common.decision import Decision, allow, refuse
 
-from .base import is_int
+from .base import is_int, who
 from .policy import policy_with_defaults
 from .receiving import IssueForm, issue
 
 
 def desk_kit_shortages(folder: Mapping[Hashable, int], floor_plan_ids: Iterable[Hashable],
                        policy: Mapping[str, Any] | None = None,
-                       consultant_id: Hashable = None) -> Decision:
+                       consultant_id: Hashable = None, consultant: str | None = None) -> Decision:
     """MAT-07: the folder must hold ``desk_kit_min_per_plan`` of every floor-plan sheet.
-    Short -> refused with ``data["shortages"] = {item_id: missing}`` (the top-up to issue)."""
+    Short -> refused with ``data["shortages"] = {item_id: missing}`` (the top-up to issue).
+    ``consultant`` is the consultant's name for the reasons ("#<id>" when not given)."""
     need = policy_with_defaults(policy)["desk_kit_min_per_plan"]
     shortages = {pid: need - folder.get(pid, 0) for pid in floor_plan_ids
                  if folder.get(pid, 0) < need}
-    who = f"consultant {consultant_id}'s folder" if consultant_id is not None else "folder"
+    whose = f"consultant {consultant or who(None, consultant_id)}'s folder" \
+        if consultant_id is not None else "folder"
     if shortages:
         detail = ", ".join(f"{pid} has {need - n}/{need}" for pid, n in shortages.items())
-        return refuse("MAT-07", f"{who} is short: {detail}", outcome="short",
+        return refuse("MAT-07", f"{whose} is short: {detail}", outcome="short",
                       shortages=shortages, minimum=need)
-    return allow("MAT-07", f"{who} holds at least {need} of every floor plan", outcome="complete",
+    return allow("MAT-07", f"{whose} holds at least {need} of every floor plan", outcome="complete",
                  shortages={}, minimum=need)
 
 
@@ -55,11 +57,14 @@ def handout_issue_lines(handed_out: Iterable[tuple[Hashable, int]] | Mapping[Has
                         on_hand: Mapping[Hashable, int], consultant_id: Hashable,
                         names: Mapping[Hashable, str] | None = None,
                         specs: Mapping[Hashable, str] | None = None,
-                        reorder_levels: Mapping[Hashable, int] | None = None) -> HandoutIssue:
+                        reorder_levels: Mapping[Hashable, int] | None = None,
+                        consultant: str | None = None) -> HandoutIssue:
     """MAT-07 + REC-06: floor plans handed out in a reception are issued from stock to the
     consultant (completing the reception is their confirmation). What stock cannot cover is
-    issued as far as it goes and the rest recorded as a shortage."""
+    issued as far as it goes and the rest recorded as a shortage. ``names`` are the items'
+    labels; ``consultant`` is the consultant's name ("#<id>" when not given)."""
     names, specs, reorder_levels = names or {}, specs or {}, reorder_levels or {}
+    consultant = consultant or who(None, consultant_id)
     pairs = handed_out.items() if isinstance(handed_out, Mapping) else handed_out
     wanted: dict[Hashable, int] = {}
     invalid: list[HandoutShortage] = []
@@ -90,11 +95,11 @@ def handout_issue_lines(handed_out: Iterable[tuple[Hashable, int]] | Mapping[Has
         if take < qty:
             shortages.append(HandoutShortage(item_id, qty, take, qty - take, refuse(
                 "MAT-07", f"issue {qty} of {label}: only {stock} in stock; {qty - take} recorded "
-                f"as shortage for consultant {consultant_id}", outcome="shortage",
+                f"as shortage for consultant {consultant}", outcome="shortage",
                 field="handed_out", wanted=qty, issued=take, missing=qty - take)))
     issued = sum(line.quantity for line in lines)
     missing = sum(s.missing for s in shortages)
-    summary = allow("MAT-07", f"reception hand-out for consultant {consultant_id}: "
+    summary = allow("MAT-07", f"reception hand-out for consultant {consultant}: "
                     f"{issued} sheet(s) issued, {missing} short",
                     outcome="short" if shortages else "issued", issued=issued, missing=missing)
     return HandoutIssue(tuple(lines), tuple(shortages), summary)

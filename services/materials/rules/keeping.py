@@ -9,15 +9,16 @@ from services.common.decision import Decision, allow, refuse
 from services.common.timeutil import business_day
 
 from ..constants import LEDGER_STATES
-from .base import blank, is_int, missing
+from .base import blank, is_int, item_label, missing, who
 from .policy import policy_with_defaults
 from .stock import stock_movement
 
 
 def ledger_entry(item: str, location: str, responsible_id: Hashable, state: str,
-                 previous_state: str | None = None) -> Decision:
+                 previous_state: str | None = None,
+                 names: Mapping[Hashable, str] | None = None) -> Decision:
     """MAT-05: where it is kept, who answers for it, its state. ``unusable`` is final and is
-    reported for disposal (outcome ``report_disposal``)."""
+    reported for disposal (outcome ``report_disposal``). ``names``: person id -> name."""
     if blank(location):
         return refuse("MAT-05", f"ledger entry for {item} must say where it is kept",
                       outcome="invalid", field="location")
@@ -32,11 +33,13 @@ def ledger_entry(item: str, location: str, responsible_id: Hashable, state: str,
                       outcome="invalid", field="state")
     if state == "unusable":
         first = previous_state != "unusable"
-        return allow("MAT-05", f"{item} at {location.strip()} (responsible {responsible_id}) is "
-                     "unusable: reported for disposal", outcome="report_disposal",
+        return allow("MAT-05", f"{item} at {location.strip()} (responsible "
+                     f"{who(names, responsible_id)}) is unusable: reported for disposal",
+                     outcome="report_disposal",
                      report_for_disposal=first)
-    return allow("MAT-05", f"{item} kept at {location.strip()}, responsible {responsible_id}, "
-                 f"{state}", outcome=state, report_for_disposal=False)
+    return allow("MAT-05", f"{item} kept at {location.strip()}, responsible "
+                 f"{who(names, responsible_id)}, {state}", outcome=state,
+                 report_for_disposal=False)
 
 
 # ---------------------------------------------------------------- MAT-06 stocktake
@@ -87,9 +90,10 @@ def month_status(month: date, today: date, counts: Iterable[tuple[Hashable, bool
 
 
 def attribute_loss(loss_qty: int, unit_price_cents: int, storekeeper_id: Hashable, *,
-                   cause: str = "keeping", item: str = "item") -> Decision:
+                   cause: str = "keeping", item: str = "item",
+                   names: Mapping[Hashable, str] | None = None) -> Decision:
     """MAT-06: a loss caused by lax receiving or keeping is the storekeeper's; other causes
-    (named in the reason) are reported without attribution."""
+    (named in the reason) are reported without attribution. ``names``: person id -> name."""
     amount = loss_qty * unit_price_cents
     if cause in ("receiving", "keeping"):
         if missing(storekeeper_id):
@@ -97,7 +101,8 @@ def attribute_loss(loss_qty: int, unit_price_cents: int, storekeeper_id: Hashabl
                           "storekeeper it is attributed to", outcome="invalid",
                           field="storekeeper_id")
         return allow("MAT-06", f"loss of {loss_qty} {item} ({amount} cents) from lax {cause} "
-                     f"attributed to storekeeper {storekeeper_id}", outcome="attributed",
+                     f"attributed to storekeeper {who(names, storekeeper_id)}",
+                     outcome="attributed",
                      attributed_to=storekeeper_id, qty=loss_qty, amount_cents=amount, cause=cause)
     return allow("MAT-06", f"loss of {loss_qty} {item} ({amount} cents), cause {cause}: "
                  "not attributed to the storekeeper", outcome="unattributed",
@@ -118,9 +123,11 @@ class StocktakeLine:
 
 def stocktake_line(item: str, book_qty: int, counted_qty: int, *, damaged_qty: int = 0,
                    reasons: Mapping[str, str] | None = None, unit_price_cents: int = 0,
-                   storekeeper_id: Hashable = None, loss_cause: str = "keeping") -> StocktakeLine:
+                   storekeeper_id: Hashable = None, loss_cause: str = "keeping",
+                   names: Mapping[Hashable, str] | None = None) -> StocktakeLine:
     """MAT-06: ``counted_qty`` is every unit found, ``damaged_qty`` those of them destroyed.
-    Surplus/shortage/damage each need a reason in ``reasons``; stock becomes counted - damaged."""
+    Surplus/shortage/damage each need a reason in ``reasons``; stock becomes counted - damaged.
+    ``names``: person id -> name (the storekeeper a loss is attributed to)."""
     reasons = reasons or {}
     counts = (("book_qty", book_qty), ("counted_qty", counted_qty), ("damaged_qty", damaged_qty))
     for fld, value in counts:
@@ -149,7 +156,7 @@ def stocktake_line(item: str, book_qty: int, counted_qty: int, *, damaged_qty: i
             balance = d.data["after"]
     loss = shortage + damaged_qty
     attribution = (attribute_loss(loss, unit_price_cents, storekeeper_id, cause=loss_cause,
-                                  item=item) if loss else None)
+                                  item=item, names=names) if loss else None)
     if attribution is not None and not attribution.allowed:
         return StocktakeLine(attribution)
     outcome = "match" if not movements else "adjusted"
@@ -163,15 +170,17 @@ def stocktake_line(item: str, book_qty: int, counted_qty: int, *, damaged_qty: i
 
 
 def stocktake_items(counted_ids: Iterable[Hashable], known_ids: Iterable[Hashable],
-                    full: bool) -> Decision:
-    """MAT-06: each item is counted once in a stocktake; a full count covers every item."""
+                    full: bool, items: Mapping[Hashable, str] | None = None) -> Decision:
+    """MAT-06: each item is counted once in a stocktake; a full count covers every item.
+    ``items``: item id -> its label for the reasons (the code)."""
     ids = list(counted_ids)
     if len(set(ids)) != len(ids):
         return refuse("MAT-06", "an item is counted twice in one stocktake", outcome="invalid",
                       field="lines")
     left_out = sorted(set(known_ids) - set(ids)) if full else []
     if left_out:
-        return refuse("MAT-06", f"a full count covers every item; missing {left_out}",
+        missed = ", ".join(item_label(items, i) for i in left_out)
+        return refuse("MAT-06", f"a full count covers every item; missing {missed}",
                       outcome="invalid", field="lines")
     return allow("MAT-06", f"{len(ids)} item(s) counted once each", outcome="covered")
 

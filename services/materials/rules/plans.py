@@ -7,7 +7,7 @@ from typing import Any
 from services.common.decision import Decision, allow, refuse
 from services.common.timeutil import business_day
 
-from .base import blank, is_int
+from .base import blank, is_int, item_label, who
 from .policy import policy_with_defaults
 
 
@@ -51,9 +51,11 @@ class PlanLine:
 
 def validate_plan(period: str, starts: date, milestone: str,
                   lines: Mapping[Hashable, int] | Iterable[tuple[Hashable, int]],
-                  policy: Mapping[str, Any] | None = None) -> Decision:
+                  policy: Mapping[str, Any] | None = None,
+                  items: Mapping[Hashable, str] | None = None) -> Decision:
     """MAT-02: a needs plan names a sales milestone, an allowed period aligned to its start,
-    and a positive quantity per item, each item once. ``data["lines"]``: item -> quantity."""
+    and a positive quantity per item, each item once. ``data["lines"]``: item -> quantity.
+    ``items``: item id -> its label (name, spec, code) for the reasons."""
     policy = policy_with_defaults(policy)
     if period not in policy["plan_periods"]:
         known = ", ".join(policy["plan_periods"])
@@ -71,12 +73,12 @@ def validate_plan(period: str, starts: date, milestone: str,
                       field="lines")
     quantities: dict[Hashable, int] = {}
     for item_id, qty in pairs:
+        what = item_label(items, item_id)
         if item_id in quantities:
-            return refuse("MAT-02", f"item {item_id} is listed twice", outcome="invalid",
-                          field="lines")
+            return refuse("MAT-02", f"{what} is listed twice", outcome="invalid", field="lines")
         if not is_int(qty) or qty <= 0:
-            return refuse("MAT-02", f"plan quantity for item {item_id} must be above 0, "
-                          f"got {qty!r}", outcome="invalid", field="lines")
+            return refuse("MAT-02", f"plan quantity for {what} must be above 0, got {qty!r}",
+                          outcome="invalid", field="lines")
         quantities[item_id] = qty
     return allow("MAT-02", f"{period} plan for {milestone.strip()} from {starts} to "
                  f"{period_end(period, starts)}: {len(pairs)} item(s)", outcome="valid",
@@ -93,27 +95,30 @@ def approve_plan(status: str, plan_id: Hashable, period: str, milestone: str,
 
 
 def classify_request(item_id: Hashable, quantity: int, now: datetime, plans: Iterable[PlanLine],
-                     policy: Mapping[str, Any] | None = None, tz: str | None = None) -> Decision:
+                     policy: Mapping[str, Any] | None = None, tz: str | None = None,
+                     item: str | None = None) -> Decision:
     """MAT-02: a request covered by a current plan with enough left is ``planned`` (approved at
-    once); anything else is ``urgent`` and waits for a manager (``needs_approval``, pending)."""
+    once); anything else is ``urgent`` and waits for a manager (``needs_approval``, pending).
+    ``item`` is the item's label (name, spec, code) for the reasons; ``data["why"]`` says why
+    an urgent one is outside the plans."""
     if not is_int(quantity) or quantity <= 0:
         return refuse("MAT-02", f"request quantity must be above 0, got {quantity!r}",
                       outcome="invalid", field="quantity")
     policy = policy_with_defaults(policy)
-    day = business_day(now, tz)
+    day, label = business_day(now, tz), item or item_label(None, item_id)
     current = [p for p in plans if p.item_id == item_id and p.period in policy["plan_periods"]
                and p.covers(day)]
     for plan in current:
         if plan.remaining >= quantity:
-            return allow("MAT-02", f"request of {quantity} of item {item_id} is within the "
+            return allow("MAT-02", f"request of {quantity} of {label} is within the "
                          f"{plan.period} plan for {plan.milestone} ({plan.remaining} left)",
                          outcome="planned", needs_approval=False, plan_period=plan.period,
                          plan_starts=plan.starts.isoformat(), status="approved")
     left = max((p.remaining for p in current), default=None)
-    why = (f"no current plan lists item {item_id} on {day}" if left is None
-           else f"current plans have only {left} of item {item_id} left")
+    why = (f"no current plan lists {label} on {day}" if left is None
+           else f"current plans have only {left} of {label} left")
     return allow("MAT-02", f"urgent request of {quantity}: {why}; needs a manager's approval",
-                 outcome="urgent", needs_approval=True, status="pending")
+                 outcome="urgent", needs_approval=True, status="pending", why=why)
 
 
 def plan_changed() -> Decision:
@@ -123,29 +128,37 @@ def plan_changed() -> Decision:
                   outcome="conflict")
 
 
-def approve_urgent_request(approver_id: Hashable, approver_roles: Iterable[str]) -> Decision:
-    """MAT-02: only a manager approves an urgent (unplanned) request."""
+def approve_urgent_request(approver_id: Hashable, approver_roles: Iterable[str],
+                           names: Mapping[Hashable, str] | None = None) -> Decision:
+    """MAT-02: only a manager approves an urgent (unplanned) request. ``names``: person id ->
+    name, for the reasons."""
+    approver = who(names, approver_id)
     if "manager" not in set(approver_roles):
-        return refuse("MAT-02", f"staff {approver_id} is not a manager; urgent requests need a "
+        return refuse("MAT-02", f"{approver} is not a manager; urgent requests need a "
                       "manager's approval", outcome="forbidden", field="approver_id")
-    return allow("MAT-02", f"urgent request approved by manager {approver_id}", outcome="approved",
+    return allow("MAT-02", f"urgent request approved by manager {approver}", outcome="approved",
                  approved_by=approver_id)
 
 
 def decide_request(status: str, request_id: Hashable, approve: bool, approver_id: Hashable,
-                   approver_roles: Iterable[str], note: str = "") -> Decision:
+                   approver_roles: Iterable[str], note: str = "", *,
+                   names: Mapping[Hashable, str] | None = None, item: str | None = None,
+                   quantity: int | None = None) -> Decision:
     """MAT-02: a manager approves or rejects a pending urgent request, once. ``outcome`` is
     ``forbidden`` (not a manager) or ``conflict`` (already decided) when refused;
-    ``data["status"]`` is the request's new status when allowed."""
-    d = approve_urgent_request(approver_id, approver_roles)
+    ``data["status"]`` is the request's new status when allowed. ``names`` (person id ->
+    name), ``item`` (the item's label) and ``quantity`` are for the reasons."""
+    d = approve_urgent_request(approver_id, approver_roles, names)
     if not d.allowed:
         return d
     if status != "pending":
-        return refuse("MAT-02", f"request {request_id} is already {status}", outcome="conflict")
+        what = f" ({quantity} of {item})" if item else ""
+        return refuse("MAT-02", f"request {request_id}{what} is already {status}",
+                      outcome="conflict")
     if approve:     # the manager's note is kept on approval as on rejection
         return allow(d.rule, d.reason + (f": {note}" if note else ""), outcome=d.outcome,
                      status="approved", **d.data)
-    return allow("MAT-02", f"urgent request rejected by manager {approver_id}"
+    return allow("MAT-02", f"urgent request rejected by manager {who(names, approver_id)}"
                  + (f": {note}" if note else ""), outcome="rejected", status="rejected")
 
 
@@ -166,14 +179,15 @@ class RequestFacts:
         return max(self.quantity - self.issued, 0)
 
 
-def issue_against_request(request: RequestFacts, item_id: Hashable, quantity: int) -> Decision:
+def issue_against_request(request: RequestFacts, item_id: Hashable, quantity: int,
+                          items: Mapping[Hashable, str] | None = None) -> Decision:
     """MAT-02: an issue form drawn on a request needs the request approved (a planned one is
     approved within its plan, an urgent one by a manager), for the same item, with enough of
-    its quantity not yet drawn by other live forms."""
+    its quantity not yet drawn by other live forms. ``items``: item id -> label (reasons)."""
     what = f"{request.kind} request {request.id}"
     if request.item_id != item_id:
-        return refuse("MAT-02", f"{what} is for item {request.item_id}, not item {item_id}",
-                      outcome="invalid", field="request_id")
+        return refuse("MAT-02", f"{what} is for {item_label(items, request.item_id)}, not "
+                      f"{item_label(items, item_id)}", outcome="invalid", field="request_id")
     if request.status != "approved":
         need = " (an urgent request needs a manager's approval)" if request.kind == "urgent" \
             else ""
@@ -188,18 +202,20 @@ def issue_against_request(request: RequestFacts, item_id: Hashable, quantity: in
                  basis="request", request_id=request.id)
 
 
-def issue_against_plan(classified: Decision, item_id: Hashable, quantity: int) -> Decision:
+def issue_against_plan(classified: Decision, item_id: Hashable, quantity: int,
+                       item: str | None = None) -> Decision:
     """MAT-02: without a request, a form draws directly on a current approved needs plan that
     lists the item with ``quantity`` left (``classified`` is ``classify_request``'s answer for
     the same item, quantity and day). Anything else is refused: an issue outside a plan needs
-    an urgent request a manager approved."""
+    an urgent request a manager approved. ``item`` is the item's label for the reasons."""
     if classified.outcome == "planned":
         return allow("MAT-02", classified.reason.replace("request of", "issue form of", 1),
                      outcome="against_plan", basis="plan",
                      plan_period=classified.data["plan_period"],
                      plan_starts=classified.data["plan_starts"])
-    why = classified.reason.split(": ", 1)[-1].split(";")[0]
-    return refuse("MAT-02", f"issue of {quantity} of item {item_id} has no basis: {why}; name "
+    why = classified.data.get("why") or classified.reason.split(": ", 1)[-1].split(";")[0]
+    return refuse("MAT-02", f"issue of {quantity} of {item or item_label(None, item_id)} has no "
+                  f"basis: {why}; name "
                   "an approved request (an urgent one needs a manager's approval)",
                   outcome="no_basis", field="request_id")
 

@@ -1,21 +1,23 @@
 """MAT-03 receiving (入库) and MAT-04 issuing (出库): two people for a receipt, failed goods
 held apart, and stock issued only when its recipient confirms."""
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 
 from services.common.decision import Decision, allow, refuse
 
 from ..constants import HELD_ACTIONS
-from .base import blank, is_int, label, missing
+from .base import blank, is_int, label, missing, who
 from .stock import stock_movement
 
 # ---------------------------------------------------------------- MAT-03 receiving
 
 def validate_receipt(name: str, specification: str, model: str, quantity: int,
                      unit_price_cents: int, receiver_id: Hashable, inspector_id: Hashable,
-                     amount_cents: int | None = None) -> Decision:
+                     amount_cents: int | None = None,
+                     names: Mapping[Hashable, str] | None = None) -> Decision:
     """MAT-03: a receipt (入库单) is complete; amount = quantity x unit price (computed when
-    omitted). Receiver and inspector must be two different people (a two-person check)."""
+    omitted). Receiver and inspector must be two different people (a two-person check).
+    ``names``: person id -> name, for the reasons."""
     for fld, value in (("name", name), ("specification", specification)):
         if blank(value):
             return refuse("MAT-03", f"receipt must record the item's {fld}", outcome="invalid",
@@ -35,16 +37,17 @@ def validate_receipt(name: str, specification: str, model: str, quantity: int,
         return refuse("MAT-03", f"receipt of {item}: amount {amount_cents} cents is not "
                       f"{quantity} x {unit_price_cents} = {expected} cents", outcome="invalid",
                       field="amount_cents")
-    for fld, who in (("receiver_id", receiver_id), ("inspector_id", inspector_id)):
-        if missing(who):
+    for fld, person in (("receiver_id", receiver_id), ("inspector_id", inspector_id)):
+        if missing(person):
             return refuse("MAT-03", f"receipt of {item} must name its {fld[:-3]}",
                           outcome="invalid", field=fld)
     if receiver_id == inspector_id:
         return refuse("MAT-03", f"receipt of {item}: receiver and inspector are both "
-                      f"{receiver_id}; two different people must count and inspect",
+                      f"{who(names, receiver_id)}; two different people must count and inspect",
                       outcome="invalid", field="inspector_id")
     return allow("MAT-03", f"receipt of {quantity} {item} at {unit_price_cents} cents = "
-                 f"{expected} cents, received by {receiver_id}, inspected by {inspector_id}",
+                 f"{expected} cents, received by {who(names, receiver_id)}, inspected by "
+                 f"{who(names, inspector_id)}",
                  outcome="valid", amount_cents=expected)
 
 
@@ -84,9 +87,11 @@ class IssueForm:
 
 
 def issue(form: IssueForm, on_hand: int, *, catalogue_name: str | None = None,
-          catalogue_spec: str | None = None, reorder_level: int | None = None) -> Decision:
+          catalogue_spec: str | None = None, reorder_level: int | None = None,
+          names: Mapping[Hashable, str] | None = None) -> Decision:
     """MAT-04: issue only against a complete form confirmed by its recipient; never below zero.
-    When the catalogue's name/spec are given, the form must match them."""
+    When the catalogue's name/spec are given, the form must match them. ``names``: person id
+    -> name, for the reasons."""
     for fld, value in (("item_name", form.item_name), ("specification", form.specification)):
         if blank(value):
             return refuse("MAT-04", f"issue form must name the {fld.replace('_', ' ')}",
@@ -103,22 +108,25 @@ def issue(form: IssueForm, on_hand: int, *, catalogue_name: str | None = None,
                       field="recipient_id")
     if form.confirmed_by is None:
         return refuse("MAT-04", f"issue of {item} awaits confirmation by recipient "
-                      f"{form.recipient_id}", outcome="unconfirmed", field="confirmed_by")
+                      f"{who(names, form.recipient_id)}", outcome="unconfirmed",
+                      field="confirmed_by")
     if form.confirmed_by != form.recipient_id:
-        return refuse("MAT-04", f"issue of {item} to {form.recipient_id} was confirmed by "
-                      f"{form.confirmed_by}; only the recipient themself may confirm",
+        return refuse("MAT-04", f"issue of {item} to {who(names, form.recipient_id)} was "
+                      f"confirmed by {who(names, form.confirmed_by)}; only the recipient "
+                      "themself may confirm",
                       outcome="wrong_confirmer", field="confirmed_by")
     return stock_movement("issue", form.quantity, on_hand, item=item, reorder_level=reorder_level)
 
 
 def new_issue_form(form: IssueForm, on_hand: int, *, catalogue_name: str,
-                   catalogue_spec: str) -> Decision:
+                   catalogue_spec: str, names: Mapping[Hashable, str] | None = None) -> Decision:
     """MAT-04: a form is made out complete and matching the catalogue; it then awaits its
     recipient's confirmation (stock moves only then)."""
     if not is_int(form.quantity) or form.quantity <= 0:
         return refuse("MAT-04", f"issue form quantity must be a whole number above 0, got "
                       f"{form.quantity!r}", outcome="invalid", field="quantity")
-    d = issue(form, on_hand, catalogue_name=catalogue_name, catalogue_spec=catalogue_spec)
+    d = issue(form, on_hand, catalogue_name=catalogue_name, catalogue_spec=catalogue_spec,
+              names=names)
     if d.outcome != "unconfirmed":  # a new form has no confirmation: any other answer refuses
         return d
     return allow(d.rule, d.reason, outcome="unconfirmed", status="pending")
@@ -131,8 +139,10 @@ def pending_form(status: str, form_id: Hashable) -> Decision:
     return allow("MAT-04", f"issue form {form_id} is pending", outcome="pending")
 
 
-def form_confirmed(form_id: Hashable, recipient_id: Hashable, movement_reason: str) -> Decision:
-    return allow("MAT-04", f"issue form {form_id} confirmed by its recipient {recipient_id}; "
+def form_confirmed(form_id: Hashable, recipient_id: Hashable, movement_reason: str,
+                   names: Mapping[Hashable, str] | None = None) -> Decision:
+    return allow("MAT-04", f"issue form {form_id} confirmed by its recipient "
+                 f"{who(names, recipient_id)}; "
                  f"{movement_reason}", outcome="issued")
 
 
