@@ -563,8 +563,7 @@ def create_report(uow, project_id, data):
     c = repo.customer_by_phone(uow.session, project_id, check.data["phone"]) \
         if check.allowed else None
     current = repo.ownership(c) if c else None
-    d = rules.check_report(data["name"], data["phone"], uow.now, current, policy, tz,
-                           _names(uow, project_id, owners=[current]))
+    d = rules.check_report(data["name"], data["phone"], uow.now, current, policy, tz)
     uow.decide(d, error=Conflict if d.outcome == "conflict" else Unprocessable,
                field=d.data.get("field") or "phone")
     row = repo.add_report(uow.session, project_id, uow.actor_id, data["name"],

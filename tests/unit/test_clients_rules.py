@@ -289,6 +289,7 @@ def test_cli06_report_on_owned_customer_is_refused_zhuangdan():
     # clauses: CLI-06.7
     d = check_report("王伟", PHONE, days_later(10), current=owned(A))
     assert not d.allowed and d.outcome == "conflict" and d.data["owner_id"] == A
+    assert "a consultant of this office" in d.reason       # the agent is not told which one
     assert check_report("王伟", PHONE, days_later(91), current=owned(A)).allowed
 
 

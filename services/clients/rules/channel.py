@@ -39,7 +39,7 @@ class ChannelReport:
 
 def check_report(name: str | None, phone: str | None, now: datetime,
                  current: Ownership | None = None, policy: Mapping[str, Any] | None = None,
-                 tz: str | None = None, names: Mapping[int, str] | None = None) -> Decision:
+                 tz: str | None = None) -> Decision:
     """CLI-06: a report needs a name and a valid phone; on a customer a consultant owns
     (live protection) it is refused as 撞单. Another channel's earlier report does not block
     it: the earlier valid report wins at the visit."""
@@ -51,9 +51,10 @@ def check_report(name: str | None, phone: str | None, now: datetime,
         return refuse("CLI-06", f"a channel report needs a valid phone: {phone_check.reason}",
                       "incomplete", field="phone")
     if current is not None and is_live(current, now, policy, tz):
+        # the reporter is a channel agent, outside the office: told that a consultant owns
+        # the customer, not which one (the record keeps the owner's id)
         return refuse("CLI-06", f"customer {mask_phone(phone_check.data['phone'])} already belongs "
-                      f"to consultant {_who(names, current.owner_id)} (protection live): report "
-                      "refused (撞单)",
+                      "to a consultant of this office (protection live): report refused (撞单)",
                       "conflict", owner_id=current.owner_id)
     masked = mask_phone(phone_check.data["phone"])
     return allow("CLI-06", f"report on {masked} accepted at {_stamp(now, tz)}", "reported",
