@@ -37,8 +37,8 @@ curl() {
   body=$(mktemp "$DOC_TMP/body.XXXXXX")
   command curl --max-time 30 "$@" -w '%{stderr}%{http_code}' >"$body" 2>"$body.status"
   rc=$?
-  printf 'curl\t%s\t%s\t%s\t%s\t%s\n' "$line" "$depth" "$(tail -c 3 "$body.status")" "$rc" \
-    "$body" >>"$DOC_LOG"
+  printf 'curl\t%s\t%s\t%s\t%s\n' "$line" "$depth" "$(tail -c 3 "$body.status")" "$body" \
+    >>"$DOC_LOG"
   cat "$body"
   return $rc
 }
@@ -46,7 +46,7 @@ function .venv/bin/python {
   local line=${BASH_LINENO[${#BASH_LINENO[@]}-2]} depth=${#FUNCNAME[@]} rc
   "$DOC_ROOT/.venv/bin/python" "$@"
   rc=$?
-  printf 'cli\t%s\t%s\t%s\t%s\t\n' "$line" "$depth" "$rc" "$rc" >>"$DOC_LOG"
+  printf 'cli\t%s\t%s\t%s\t\n' "$line" "$depth" "$rc" >>"$DOC_LOG"
   return $rc
 }
 """
@@ -156,7 +156,7 @@ def run(path, stack, timeout=600):
 
 
 def parse(row):
-    kind, line, depth, got, _, body = row.split("\t")
+    kind, line, depth, got, body = row.split("\t")
     text = ""
     if body and os.path.exists(body):
         text = pathlib.Path(body).read_text(errors="replace")

@@ -11,18 +11,13 @@ import uuid
 
 import requests
 
+from services.common import topology
 from tests.contract import ResponseContract
 from tests.helpers import SECRET, eventually
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 MGMT = os.environ.get("RABBIT_MGMT_URI", "http://127.0.0.1:15672")
-PROCESSES = {
-    "attendance": "services.attendance.service:AttendanceService",
-    "reception": "services.reception.service:ReceptionService",
-    "clients": "services.clients.service:ClientsService",
-    "materials": "services.materials.service:MaterialsService",
-    "gateway": "gateway.service:GatewayService",
-}
+PROCESSES = {**topology.SERVICES, "gateway": "gateway.service:GatewayService"}
 DEMO_PASSWORD = "anchang-demo"
 
 

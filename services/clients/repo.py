@@ -226,13 +226,6 @@ def target_view(t):
             "set_by": t.set_by, "set_at": iso(t.set_at)}
 
 
-def names(session, project_id, person_ids):
-    """``{person_id: name}`` of this project's people the directory replica knows by a name
-    (reasons name people so; the rules write "#<id>" for anyone left out)."""
-    found = directory.names(session, project_id, person_ids)
-    return {i: n for i, n in found.items() if n}
-
-
 def owner_name(session, c):
     return directory.names(session, c.project_id, [c.owner_id]).get(c.owner_id)
 

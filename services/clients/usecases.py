@@ -72,11 +72,7 @@ def _names(uow, project_id, *person_ids, owners=()):
     for o in owners:
         if o is not None:
             ids |= {o.owner_id, *(pid for pid, _ in o.shares)}
-    found = repo.names(uow.session, project_id, ids)
-    caller = uow.caller
-    if caller is not None and caller.name and caller.person_id in ids:
-        found.setdefault(caller.person_id, caller.name)
-    return found
+    return directory.reason_names(uow.session, project_id, ids, uow.caller)
 
 
 def _claim_names(uow, project_id, c, visit, registered_by, consultant_id, referrer=None):

@@ -1,4 +1,5 @@
 """The shape every rule returns (SYS-01): what was decided, by which rule, and why."""
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,15 @@ class Decision:
     def as_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "reason": self.reason, "outcome": self.outcome,
                 "allowed": self.allowed, "data": dict(self.data)}
+
+
+def who(names: Mapping[Hashable, str] | None, person_id: Hashable) -> str:
+    """A person as a reason names them (staff read reasons on their screens, SYS-01): their
+    name, which the use case looks up (``directory.reason_names``) and passes in ``names``;
+    "#<id>" when it does not know them, "nobody" for no one."""
+    if person_id is None or person_id == "":
+        return "nobody"
+    return (names or {}).get(person_id) or f"#{person_id}"
 
 
 def allow(rule: str, reason: str, outcome: str = "ok", **data: Any) -> Decision:

@@ -63,6 +63,17 @@ def names(session, project_id, person_ids):
         table.c.person_id.in_(ids), table.c.project_id == project_id)).all())
 
 
+def reason_names(session, project_id, person_ids, caller=None):
+    """``{person id: name}`` for the people a rule's reasons name (SYS-01: staff read reasons
+    by name): the replica's non-empty names, and the caller's own (from their token) when the
+    replica does not know them. Rules write "#<id>" for anyone left out (``decision.who``)."""
+    ids = {i for i in person_ids if i is not None}
+    found = {i: n for i, n in names(session, project_id, ids).items() if n}
+    if caller is not None and caller.name and caller.person_id in ids:
+        found.setdefault(caller.person_id, caller.name)
+    return found
+
+
 def staff(session, project_id, role=None, active_only=True):
     table = session.info["kit"].staff
     query = select(table).where(table.c.project_id == project_id).order_by(table.c.person_id)

@@ -219,13 +219,6 @@ def put_shortage(session, row):
     return found
 
 
-def names(session, project_id, person_ids):
-    """``{person_id: name}`` of this project's people the directory replica knows by a name
-    (the reasons name people so; the rules write "#<id>" for anyone left out)."""
-    found = directory.names(session, project_id, person_ids)
-    return {i: n for i, n in found.items() if n}
-
-
 def item_labels(session, project_id, item_ids):
     """``{item_id: label}`` of this project's items (name, spec and code, as reasons say)."""
     ids = {i for i in item_ids if i is not None}

@@ -85,11 +85,7 @@ def _names(uow, project_id, *person_ids):
     """``{person id: name}`` of the people a reason names: the directory replica's names, and
     the caller's own (from their token) when the replica does not know them; the rules write
     "#<id>" for anyone left out (SYS-01: staff read reasons by name)."""
-    found = repo.names(uow.session, project_id, person_ids)
-    caller = uow.caller
-    if caller is not None and caller.name and caller.person_id in set(person_ids):
-        found.setdefault(caller.person_id, caller.name)
-    return found
+    return directory.reason_names(uow.session, project_id, person_ids, uow.caller)
 
 
 def _named(uow, project_id, rows, id_key, name_key):

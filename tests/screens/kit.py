@@ -115,7 +115,9 @@ class Screen:
         return box.inner_text()
 
     def notice(self):
-        box = self.page.locator(".notice:visible").first
+        # a card's answer (role=status), not the consultant's "at the desk, position N" line,
+        # which is styled as a notice too and may show first
+        box = self.page.locator(".notice[role=status]:visible").first
         box.wait_for()
         return box.inner_text()
 

@@ -122,17 +122,17 @@ document.addEventListener('alpine:init', () => {
         Anchang.get('/projects/{p}/board').catch(() => null)]);
     },
     // The answer carries the platform's decision about me (rule and reason, SYS-01).
+    said(r, otherwise) { return r.decision ? `${r.decision.rule} ${r.decision.reason}` : otherwise; },
     async passNow() {
       const minutes = Number(this.pass.minutes);
       await this.run(() => Anchang.post('/projects/{p}/passes', {minutes}),
-        r => (r.decision ? `${r.decision.rule} ${r.decision.reason}` : `REC-05 已放弃站位 Passing for ${minutes} min`));
+        r => this.said(r, `REC-05 已放弃站位 Passing for ${minutes} min`));
     },
     async setStatus() {
       const state = this.status.state, body = {state};
       if (this.status.detail) body.detail = this.status.detail;
       const r = await this.run(() => Anchang.api('PUT', `/projects/{p}/desk-status/${me().id}`, body),
-        x => (x.decision ? `${x.decision.rule} ${x.decision.reason}` : `状态已更新 Status: ${this.zh(state)}`)
-          + (x.notice ? ' · ' + x.notice : ''));
+        x => this.said(x, `状态已更新 Status: ${this.zh(state)}`) + (x.notice ? ' · ' + x.notice : ''));
       if (r) this.status.detail = '';
     },
     lunchAt(what) {

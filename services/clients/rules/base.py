@@ -2,10 +2,11 @@
 small helpers that write times and durations into reasons."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from services.common.decision import who as _who  # noqa: F401  (reasons name people so)
 from services.common.policyspec import Key, PolicySpec, at_least, between
 from services.common.timeutil import business_day, local
 
@@ -63,15 +64,6 @@ def _minutes(delta: timedelta) -> str:
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _who(names: Mapping[int, str] | None, person_id: int | None) -> str:
-    """A person as a reason names them (staff read reasons on their screens, SYS-01): their
-    name, which the use case looks up in the directory replica and passes in ``names``;
-    "#<id>" when it does not know them."""
-    if person_id is None:
-        return "nobody"
-    return (names or {}).get(person_id) or f"#{person_id}"
 
 
 def _roles(roles: Iterable[str] | None) -> frozenset[str]:

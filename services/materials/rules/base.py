@@ -3,6 +3,8 @@ from collections.abc import Hashable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from services.common.decision import who  # noqa: F401  (the rule families name people so)
+
 
 def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
@@ -18,15 +20,6 @@ def missing(value: Any) -> bool:
 
 def label(name: str, spec: str | None = None) -> str:
     return f"{name} ({spec})" if spec else str(name)
-
-
-def who(names: Mapping[Hashable, str] | None, person_id: Hashable) -> str:
-    """A person as a reason names them (staff read reasons on their screens, SYS-01): their
-    name, which the use case looks up in the directory replica and passes in ``names``;
-    "#<id>" when it does not know them."""
-    if missing(person_id):
-        return "nobody"
-    return (names or {}).get(person_id) or f"#{person_id}"
 
 
 def item_label(items: Mapping[Hashable, str] | None, item_id: Hashable) -> str:
