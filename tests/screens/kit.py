@@ -115,9 +115,10 @@ class Screen:
         return box.inner_text()
 
     def notice(self):
-        # a card's answer (role=status), not the consultant's "at the desk, position N" line,
-        # which is styled as a notice too and may show first
-        box = self.page.locator(".notice[role=status]:visible").first
+        # a card's answer (role=status) once it has its text, not the consultant's "at the desk,
+        # position N" line, which is styled as a notice too and may show first
+        box = self.page.locator(".notice[role=status]:visible").filter(
+            has_text=re.compile(r"\S")).first
         box.wait_for()
         return box.inner_text()
 
